@@ -1,0 +1,1 @@
+//! Cross-crate scenarios live in `tests/*.rs`; this library holds their shared helpers.
