@@ -107,3 +107,35 @@ id_type!(
     /// A cancel request (TMF622 `CancelProductOrder.id`).
     CancelRequestId
 );
+
+/// Where new ids come from. The core never invents ids: the caller passes a source (a UUID
+/// generator on the server, a sequence in tests) and the core asks it.
+pub trait IdSource {
+    /// A new id, unique within `kind` (e.g. `serviceOrder`, `serviceOrderItem`, `alert`).
+    fn next_id(&mut self, kind: &str) -> String;
+}
+
+/// Deterministic ids `PREFIX-KIND-N`, for tests, fixtures and replay.
+#[derive(Debug, Clone, Default)]
+pub struct SequentialIds {
+    prefix: String,
+    next: u64,
+}
+
+impl SequentialIds {
+    pub fn new(prefix: impl Into<String>) -> Self {
+        Self { prefix: prefix.into(), next: 1 }
+    }
+}
+
+impl IdSource for SequentialIds {
+    fn next_id(&mut self, kind: &str) -> String {
+        let n = self.next;
+        self.next += 1;
+        if self.prefix.is_empty() {
+            format!("{kind}-{n}")
+        } else {
+            format!("{}-{kind}-{n}", self.prefix)
+        }
+    }
+}
