@@ -233,7 +233,7 @@ pub const ITEM_TRANSITIONS: &[(ItemState, ItemEvent, ItemTarget)] = {
 };
 
 /// An item's state plus what it must remember to go back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ItemLifecycle {
     pub state: ItemState,
     /// The working state (`acknowledged` or `inProgress`) to resume to after held / pending.
@@ -307,14 +307,14 @@ pub struct ItemRefusal {
 }
 
 /// Order-level flags that, with the item states, determine the order state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct OrderPhase {
     /// Created with `requestedInitialState = draft` and not yet submitted.
     pub draft: bool,
     /// Validation accepted the whole order.
     pub accepted: bool,
-    /// At least one item has started delivery: from here on the order can no longer be
-    /// rejected or cancelled outright, only through a cancellation request.
+    /// Fulfilment has reported progress on at least one item: from here on the order can no
+    /// longer be rejected or cancelled outright, only through a cancellation request.
     pub fulfilment_started: bool,
 }
 
@@ -379,6 +379,12 @@ pub const ROLL_UP_RULES: &[RollUpRule] = {
     use ItemState as I;
     use OrderState as O;
     &[
+        // An order with nothing to deliver cannot be accepted.
+        RollUpRule {
+            name: "no items",
+            applies: |c| c.total == 0,
+            state: O::Rejected,
+        },
         // Acceptance is all-or-nothing: one rejected item rejects the order.
         RollUpRule {
             name: "any rejected",
@@ -793,9 +799,8 @@ pub fn apply(
                         item: item.clone(),
                         refusal,
                     })?;
-            if *event == ItemEvent::Start {
-                next.phase.fulfilment_started = true;
-            }
+            // Any progress report means the item is with fulfilment downstream.
+            next.phase.fulfilment_started = true;
         }
         OrderCommand::AcceptCancellation { refused } => {
             for item in &mut next.items {
@@ -941,3 +946,7 @@ pub fn apply_cancel_event(
         .map(|(_, _, to)| *to)
         .ok_or(CancelRefusal { from, event })
 }
+
+#[cfg(test)]
+#[path = "lifecycle_tests.rs"]
+mod tests;
