@@ -88,6 +88,11 @@ id_type!(
     ServiceOrderItemId
 );
 id_type!(
+    /// A service instance in service inventory (TMF638 `Service.id`), e.g. the CFS an installed
+    /// product is realised by.
+    ServiceId
+);
+id_type!(
     /// A user of the desk or a machine client.
     UserId
 );

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod money;
 pub mod order;
+pub mod order_type;
 pub mod priority;
 pub mod reference;
 pub mod validation;
