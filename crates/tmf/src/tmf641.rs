@@ -402,6 +402,30 @@ impl EventEnvelope<ServiceOrderPayload> {
     }
 }
 
+/// The project's extension object on a service order item (the same `orderdesk` scheme the
+/// catalog uses): SOM learns which items pass the point of no return when they start.
+pub const EXTENSION: &str = "orderdesk";
+
+fn ponr_extension(point_of_no_return: bool) -> Extra {
+    let mut extra = Extra::new();
+    if point_of_no_return {
+        extra.insert(
+            EXTENSION.to_owned(),
+            serde_json::json!({ "pointOfNoReturn": true }),
+        );
+    }
+    extra
+}
+
+/// Whether a service order item carries the point-of-no-return flag.
+pub fn is_point_of_no_return(item: &ServiceOrderItem) -> bool {
+    item.extra
+        .get(EXTENSION)
+        .and_then(|e| e.get("pointOfNoReturn"))
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false)
+}
+
 /// The service order to send to SOM for a decomposition. `now` is the request time
 /// (`service.serviceDate`, required by `Service_FVO`).
 pub fn from_domain(order: &DomainServiceOrder, now: DateTime<Utc>) -> ServiceOrder {
@@ -526,6 +550,7 @@ fn item_out(
                 .collect(),
         ),
         at_type: Some("ServiceOrderItem".to_owned()),
+        extra: ponr_extension(item.point_of_no_return),
         ..ServiceOrderItem::default()
     }
 }
