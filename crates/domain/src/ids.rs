@@ -129,7 +129,10 @@ pub struct SequentialIds {
 
 impl SequentialIds {
     pub fn new(prefix: impl Into<String>) -> Self {
-        Self { prefix: prefix.into(), next: 1 }
+        Self {
+            prefix: prefix.into(),
+            next: 1,
+        }
     }
 }
 

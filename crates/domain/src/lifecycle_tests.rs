@@ -378,7 +378,10 @@ fn check_invariants(order: &ProductOrder) -> Result<(), TestCaseError> {
     // Acceptance is all-or-nothing: never some rejected and some not (items cancelled before
     // the rejection have left the order and do not count).
     let rejected = states.iter().filter(|s| **s == ItemState::Rejected).count();
-    let cancelled = states.iter().filter(|s| **s == ItemState::Cancelled).count();
+    let cancelled = states
+        .iter()
+        .filter(|s| **s == ItemState::Cancelled)
+        .count();
     prop_assert!(
         rejected == 0 || rejected + cancelled == states.len(),
         "mixed rejection: {:?}",
