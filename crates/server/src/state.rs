@@ -1,0 +1,391 @@
+//! [`AppState`]: everything a request handler or a background task needs, built once at start
+//! ([`crate::start`]) and passed in. No globals.
+//!
+//! Holds the store, the reference snapshot the validation pipeline reads (catalog, addresses,
+//! customers: built from the store's reference documents), the users by token, the pipeline and
+//! its policy, the clock, the event broadcaster (the desk's live push subscribes to it), the
+//! wake-up handles of the workflow and the hub notifier, and the optional [`Fulfilment`].
+//!
+//! The store is synchronous: [`AppState::db`] runs a closure on the blocking pool.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use orderdesk_domain::catalog::Catalog;
+use orderdesk_domain::reference::{
+    Address, AddressDirectory, CreditProfile, Customer, CustomerDirectory, Exchange, OrderHistory,
+    OrderSummary,
+};
+use orderdesk_domain::validation::{Pipeline, ValidationPolicy};
+use orderdesk_domain::{AddressId, CustomerId, IdSource, PaymentMethodId};
+use orderdesk_fixtures::{InMemoryAddresses, InMemoryCatalog, InMemoryCustomers, InMemoryOrders};
+use orderdesk_store::central::ReferenceKind;
+use orderdesk_store::CentralStore;
+use orderdesk_tmf::tmf620::CatalogDocument;
+use orderdesk_tmf::ApiVersion;
+use serde::Serialize;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::{broadcast, mpsc, Notify};
+
+use crate::auth::{Role, User, UserDirectory};
+use crate::error::ApiError;
+use crate::fulfilment::Fulfilment;
+
+/// Where time comes from. The server reads the system clock; tests may pin it.
+pub trait Clock: Send + Sync + fmt::Debug {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock, to the millisecond (what the store keeps).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now().trunc_subsecs(3)
+    }
+}
+
+/// A clock that says what it is told, for tests.
+#[derive(Debug)]
+pub struct ManualClock {
+    now: Mutex<DateTime<Utc>>,
+}
+
+impl ManualClock {
+    pub fn new(now: DateTime<Utc>) -> Self {
+        Self {
+            now: Mutex::new(now),
+        }
+    }
+
+    pub fn set(&self, now: DateTime<Utc>) {
+        *self.now.lock().unwrap_or_else(|p| p.into_inner()) = now;
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut now = self.now.lock().unwrap_or_else(|p| p.into_inner());
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.now.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Ids are random UUIDs (v4); `kind` only documents the caller's intent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UuidIds;
+
+impl IdSource for UuidIds {
+    fn next_id(&mut self, _kind: &str) -> String {
+        uuid::Uuid::new_v4().to_string()
+    }
+}
+
+/// A new id for a resource the server creates (orders, cancel requests, hubs, events).
+pub fn new_id() -> String {
+    UuidIds.next_id("")
+}
+
+/// The reference data validation reads, as of start-up.
+#[derive(Debug, Clone, Default)]
+pub struct ReferenceSnapshot {
+    pub catalog: InMemoryCatalog,
+    pub addresses: InMemoryAddresses,
+    pub customers: InMemoryCustomers,
+}
+
+/// Why the stored reference data could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReferenceError {
+    #[error(transparent)]
+    Store(#[from] orderdesk_store::StoreError),
+    #[error("reference document {kind} `{id}`: {message}")]
+    Document {
+        kind: &'static str,
+        id: String,
+        message: String,
+    },
+    #[error("the stored catalog does not hold together: {0}")]
+    Catalog(#[from] orderdesk_tmf::tmf620::CatalogError),
+}
+
+fn docs<T: serde::de::DeserializeOwned>(
+    store: &CentralStore,
+    kind: ReferenceKind,
+) -> Result<Vec<T>, ReferenceError> {
+    store
+        .list_reference(kind)?
+        .into_iter()
+        .map(|(id, doc)| {
+            serde_json::from_value(doc).map_err(|e| ReferenceError::Document {
+                kind: kind.as_str(),
+                id,
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+impl ReferenceSnapshot {
+    /// Reads the reference documents (TMF620 catalog objects, domain addresses, exchanges,
+    /// customers and credit profiles) from the store.
+    pub fn load(store: &CentralStore) -> Result<Self, ReferenceError> {
+        let catalog = CatalogDocument {
+            product_offering: docs(store, ReferenceKind::ProductOffering)?,
+            product_specification: docs(store, ReferenceKind::ProductSpecification)?,
+            product_offering_price: docs(store, ReferenceKind::ProductOfferingPrice)?,
+            extra: serde_json::Map::new(),
+        };
+        let mut addresses = InMemoryAddresses::default();
+        for a in docs::<Address>(store, ReferenceKind::Address)? {
+            addresses.insert_address(a, None);
+        }
+        for e in docs::<Exchange>(store, ReferenceKind::Exchange)? {
+            addresses.insert_exchange(e);
+        }
+        let mut customers = InMemoryCustomers::default();
+        for c in docs::<Customer>(store, ReferenceKind::Customer)? {
+            customers.insert_customer(c, None, Vec::new());
+        }
+        for p in docs::<CreditProfile>(store, ReferenceKind::CreditProfile)? {
+            customers.insert_credit_profile(p);
+        }
+        Ok(Self {
+            catalog: InMemoryCatalog::new(catalog.to_domain()?),
+            addresses,
+            customers,
+        })
+    }
+}
+
+/// A `users` reference document.
+#[derive(Debug, serde::Deserialize)]
+struct UserDoc {
+    id: String,
+    name: String,
+    role: String,
+    token: String,
+}
+
+/// The users and their tokens, from the store. A document with a role the server does not know
+/// is skipped (and logged): it grants nothing.
+pub fn load_users(store: &CentralStore) -> Result<UserDirectory, ReferenceError> {
+    let mut users = Vec::new();
+    for doc in docs::<UserDoc>(store, ReferenceKind::User)? {
+        let Some(role) = Role::parse(&doc.role) else {
+            tracing::warn!(user = %doc.id, role = %doc.role, "user with an unknown role ignored");
+            continue;
+        };
+        users.push((
+            doc.token,
+            User {
+                id: doc.id.into(),
+                name: doc.name,
+                role,
+            },
+        ));
+    }
+    Ok(UserDirectory::new(users))
+}
+
+/// The order history validation reads: the store's orders, plus (in demo mode) the fixture
+/// orders that "exist" when the demo starts (`fixtures/orders.json`, which the store does not
+/// hold).
+pub struct History<'a> {
+    pub store: &'a CentralStore,
+    pub seeds: Option<&'a InMemoryOrders>,
+}
+
+impl fmt::Debug for History<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("History")
+            .field("seeds", &self.seeds.map(InMemoryOrders::len))
+            .finish_non_exhaustive()
+    }
+}
+
+impl History<'_> {
+    fn both(&self, ask: impl Fn(&dyn OrderHistory) -> Vec<OrderSummary>) -> Vec<OrderSummary> {
+        let mut out = ask(self.store);
+        if let Some(seeds) = self.seeds {
+            out.extend(ask(seeds));
+        }
+        out
+    }
+}
+
+impl OrderHistory for History<'_> {
+    fn orders_with_external_id(&self, external_id: &str) -> Vec<OrderSummary> {
+        self.both(|h| h.orders_with_external_id(external_id))
+    }
+
+    fn orders_of_customer(&self, customer: &CustomerId, since: DateTime<Utc>) -> Vec<OrderSummary> {
+        self.both(|h| h.orders_of_customer(customer, since))
+    }
+
+    fn orders_at_address(&self, address: &AddressId, since: DateTime<Utc>) -> Vec<OrderSummary> {
+        self.both(|h| h.orders_at_address(address, since))
+    }
+
+    fn orders_with_payment(
+        &self,
+        method: &PaymentMethodId,
+        since: DateTime<Utc>,
+    ) -> Vec<OrderSummary> {
+        self.both(|h| h.orders_with_payment(method, since))
+    }
+}
+
+/// Something that happened to a resource, pushed to live followers (the desk's SSE stream)
+/// after it committed. The changes feed in the store is the durable record of the same.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerEvent {
+    /// `productOrder`, `cancelProductOrder`, `queueEntry`...
+    pub entity: &'static str,
+    pub id: String,
+    /// `create`, `update`, `stateChange`, `delete`.
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// The URL roots the server writes into `href`, `Location` and notifications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Urls {
+    /// `http://host:port`, no trailing slash.
+    pub public: String,
+}
+
+impl Urls {
+    /// The TMF622 API root of `version`: `{public}/tmf-api/productOrderingManagement/v4`.
+    pub fn tmf622(&self, version: ApiVersion) -> String {
+        format!("{}{}", self.public, crate::api::tmf622_base(version))
+    }
+}
+
+/// Shared state of the running server.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<CentralStore>,
+    pub reference: Arc<ReferenceSnapshot>,
+    /// Demo mode's seed orders for duplicate and fraud screening.
+    pub seed_history: Option<Arc<InMemoryOrders>>,
+    pub users: Arc<UserDirectory>,
+    pub pipeline: Arc<Pipeline>,
+    pub policy: Arc<ValidationPolicy>,
+    pub clock: Arc<dyn Clock>,
+    pub events: broadcast::Sender<ServerEvent>,
+    /// Orders for the workflow to move on (validation after create, resumption after a start).
+    pub workflow: mpsc::UnboundedSender<orderdesk_domain::OrderId>,
+    /// Wakes the hub notifier after a commit that may have queued notifications.
+    pub notifier: Arc<Notify>,
+    /// Hands accepted orders to delivery; `None`: they wait in `inProgress.accepted`.
+    pub fulfilment: Option<Arc<dyn Fulfilment>>,
+    /// The TMF641 service ordering API of the SOM (`--som-url`, or the demo simulator's).
+    pub som_url: Option<String>,
+    /// Fulfilment's TMF641 link to the SOM (listener credentials, per-order locks); `None`
+    /// without a SOM.
+    pub som_link: Option<Arc<crate::fulfilment::SomLink>>,
+    pub urls: Urls,
+    pub max_body_bytes: usize,
+    /// `/openapi.json`, built on first request.
+    pub openapi: Arc<OnceLock<axum::body::Bytes>>,
+}
+
+impl fmt::Debug for AppState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppState")
+            .field("urls", &self.urls)
+            .field("users", &self.users.len())
+            .field("fulfilment", &self.fulfilment)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Runs `f` against the store on the blocking pool.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&CentralStore) -> Result<T, ApiError> + Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| ApiError::internal(format!("store task failed: {e}")))?
+    }
+
+    /// Tells live followers and the hub notifier that something committed.
+    pub fn announce(&self, event: ServerEvent) {
+        // No receiver is fine: nobody is watching.
+        let _ = self.events.send(event);
+        self.notifier.notify_one();
+    }
+
+    /// Asks the workflow to look at an order.
+    pub fn kick_workflow(&self, order: &orderdesk_domain::OrderId) {
+        if self.workflow.send(order.clone()).is_err() {
+            tracing::warn!(order = %order, "the workflow has stopped; the order waits for a restart");
+        }
+    }
+
+    /// The history validation reads.
+    pub fn history<'a>(&'a self, store: &'a CentralStore) -> History<'a> {
+        History {
+            store,
+            seeds: self.seed_history.as_deref(),
+        }
+    }
+
+    pub fn catalog(&self) -> &dyn Catalog {
+        &self.reference.catalog
+    }
+
+    pub fn addresses(&self) -> &dyn AddressDirectory {
+        &self.reference.addresses
+    }
+
+    pub fn customers(&self) -> &dyn CustomerDirectory {
+        &self.reference.customers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manual_clock_moves_only_when_told() {
+        let t0 = DateTime::parse_from_rfc3339("2026-11-26T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let clock = ManualClock::new(t0);
+        assert_eq!(clock.now(), t0);
+        clock.advance(chrono::Duration::minutes(5));
+        assert_eq!(clock.now(), t0 + chrono::Duration::minutes(5));
+        clock.set(t0);
+        assert_eq!(clock.now(), t0);
+    }
+
+    #[test]
+    fn the_system_clock_keeps_milliseconds() {
+        let now = SystemClock.now();
+        assert_eq!(now.timestamp_subsec_nanos() % 1_000_000, 0);
+    }
+
+    #[test]
+    fn ids_are_unique() {
+        assert_ne!(new_id(), new_id());
+    }
+}

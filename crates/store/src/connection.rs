@@ -1,0 +1,139 @@
+//! Opening SQLite connections the one way this crate does: every pragma set here, once, at
+//! open; a writer plus a small pool of read-only connections.
+//!
+//! Durability: WAL with `synchronous = NORMAL`. A commit is appended to the WAL without an fsync;
+//! the WAL is synced at each checkpoint. The database is therefore never corrupted and a
+//! committed transaction survives the process being killed at any point; only an operating
+//! system crash or power loss may lose the last transactions before the last checkpoint (the
+//! file stays consistent). Readers in WAL mode see the last committed snapshot and never wait
+//! for the writer, nor the writer for them.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Result, StoreError};
+
+/// How the store opens its database.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Read-only connections for concurrent readers (at least 1).
+    pub readers: usize,
+    /// How long a connection waits for a lock held by another process before failing.
+    pub busy_timeout: Duration,
+    /// Page cache per connection, in MiB.
+    pub cache_mib: u32,
+    /// Memory-mapped I/O window, in MiB (0 disables). Mapped pages are shared between the
+    /// connections through the OS page cache.
+    pub mmap_mib: u32,
+    /// Prepared statements kept per connection (`prepare_cached`).
+    pub statement_cache: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            readers: 4,
+            busy_timeout: Duration::from_secs(5),
+            cache_mib: 32,
+            mmap_mib: 1024,
+            statement_cache: 128,
+        }
+    }
+}
+
+fn common_pragmas(conn: &Connection, options: &StoreOptions) -> Result<()> {
+    conn.busy_timeout(options.busy_timeout)?;
+    conn.set_prepared_statement_cache_capacity(options.statement_cache);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -i64::from(options.cache_mib) * 1024)?;
+    conn.pragma_update(None, "mmap_size", i64::from(options.mmap_mib) * 1024 * 1024)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(())
+}
+
+/// The one read-write connection. Creates the file when missing.
+pub(crate) fn open_writer(path: &Path, options: &StoreOptions) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let mode: String =
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::corrupt(
+            "journal mode",
+            format!("SQLite kept journal_mode={mode}, WAL is required"),
+        ));
+    }
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Keep the WAL file from growing without bound after a burst of writes.
+    conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+    common_pragmas(&conn, options)?;
+    Ok(conn)
+}
+
+/// A read-only connection on a database the writer has already created and migrated.
+pub(crate) fn open_reader(path: &Path, options: &StoreOptions) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    common_pragmas(&conn, options)?;
+    Ok(conn)
+}
+
+/// Locks a connection mutex; a panic in another thread while it held the lock left the
+/// connection usable (an open transaction is rolled back when its guard drops).
+pub(crate) fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Read-only connections, each behind its own mutex, handed out round-robin: a caller takes the
+/// first free one from its starting point, and waits on its starting one only when all are busy.
+#[derive(Debug)]
+pub(crate) struct ReadPool {
+    conns: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+}
+
+impl ReadPool {
+    pub(crate) fn open(path: &Path, options: &StoreOptions) -> Result<Self> {
+        let conns = (0..options.readers.max(1))
+            .map(|_| open_reader(path, options).map(Mutex::new))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            conns,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let n = self.conns.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
+        for i in 0..n {
+            match self.conns[(start + i) % n].try_lock() {
+                Ok(guard) => return f(&guard),
+                Err(TryLockError::Poisoned(poisoned)) => return f(&poisoned.into_inner()),
+                Err(TryLockError::WouldBlock) => {}
+            }
+        }
+        f(&lock(&self.conns[start]))
+    }
+
+    /// [`Self::with`] inside one read transaction, so that several statements (a page and its
+    /// total, an order and its child rows) read the same committed snapshot.
+    pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.with(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+}

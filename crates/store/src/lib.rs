@@ -1,0 +1,24 @@
+//! Orderdesk's durable store: the only crate that speaks SQL.
+//!
+//! - [`central`]: the central TMF622 server's store (SQLite in WAL mode), the system of record.
+//!   (The desktop's local store will sit beside it as `local`.)
+//! - [`migrations`]: embedded, append-only schema migrations, recorded in `schema_version`.
+//! - [`StoreError`]: what can go wrong, named for the caller's decisions (not found, version
+//!   conflict, duplicate, invalid query...).
+//!
+//! Invariants: no other crate writes SQL; every pragma is set once when a connection opens
+//! ([`connection`]); a write and its change-feed row and outbox rows commit in one transaction.
+//! The domain decides, the store keeps: the store enforces only versions, uniqueness and the
+//! claim rule the domain hands it.
+
+pub mod central;
+mod codec;
+pub mod connection;
+mod error;
+pub mod migrations;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+pub use central::{CentralStore, CentralTx, Page};
+pub use connection::StoreOptions;
+pub use error::{Result, StoreError};
