@@ -25,8 +25,8 @@ has_package() {
 }
 
 # --- the demo server -------------------------------------------------------------------------
-# The desktop app will sync with `orderdesk-server --demo`, started here first. Until that
-# package exists in the workspace this block is skipped.
+# The central server in demo mode (fixtures/ data, the SOM simulator in-process), started first
+# so the desktop app has something to sync with; stopped when the app exits.
 server_pid=""
 stop_server() {
     if [[ -n "$server_pid" ]]; then
@@ -37,11 +37,24 @@ stop_server() {
 if has_package orderdesk-server; then
     section "build: orderdesk-server"
     cargo build -p orderdesk-server
-    section "start: orderdesk-server --demo"
-    "$target_dir/debug/orderdesk-server" --demo &
+    data_dir="${ORDERDESK_DATA_DIR:-$ORDERDESK_ROOT/.orderdesk/server}"
+    addr="${ORDERDESK_SERVER_ADDR:-127.0.0.1:8622}"
+    mkdir -p "$data_dir"
+    log="$data_dir/server.log"
+    section "start: orderdesk-server --demo on $addr (data in $data_dir)"
+    # --demo loads fixtures/ into an empty database only, so a restart keeps every order, and
+    # starts the SOM simulator in-process.
+    "$target_dir/debug/orderdesk-server" --demo --addr "$addr" --data-dir "$data_dir" >"$log" 2>&1 &
     server_pid=$!
     trap stop_server EXIT
-    # TODO(server issue): wait for the server's readiness (e.g. its health endpoint) here.
+    for _ in $(seq 1 100); do
+        grep -q '^listening on ' "$log" 2>/dev/null && break
+        kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; die "orderdesk-server exited"; }
+        sleep 0.1
+    done
+    grep -q '^listening on ' "$log" || die "orderdesk-server did not start within 10 s (see $log)"
+    info "$(grep -m1 '^listening on ' "$log") (demo users and tokens: fixtures/users.json)"
+    export ORDERDESK_SERVER_URL="http://$addr"
 else
     info "no orderdesk-server package in the workspace yet: starting the desktop app alone"
 fi
