@@ -337,7 +337,7 @@ mod tests {
             version,
             t0(),
             &"U-1".into(),
-            "Anouk",
+            "Demo Agent 1",
         )
     }
 
@@ -449,7 +449,7 @@ mod tests {
         assert_eq!(p.steps.len(), 1);
         let note = &p.steps[0].order.notes[0];
         assert_eq!(note.text, "call before noon");
-        assert_eq!(note.author.as_deref(), Some("Anouk"));
+        assert_eq!(note.author.as_deref(), Some("Demo Agent 1"));
         assert!(matches!(p.steps[0].version.change, ChangeKind::Note));
     }
 

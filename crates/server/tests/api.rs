@@ -21,6 +21,8 @@ mod hostile;
 mod hub;
 #[path = "api/listing.rs"]
 mod listing;
+#[path = "api/me.rs"]
+mod me;
 #[path = "api/openapi.rs"]
 mod openapi;
 #[path = "api/orders.rs"]

@@ -607,7 +607,7 @@ mod tests {
                 {"@type": "RelatedPartyOrPartyRole", "role": "payer",
                  "partyOrPartyRole": {"@type": "PartyRef", "id": "CUST-9"}},
                 {"@type": "RelatedPartyOrPartyRole", "role": "customer",
-                 "partyOrPartyRole": {"@type": "PartyRef", "id": "CUST-1", "name": "Sanne de Vries"}}
+                 "partyOrPartyRole": {"@type": "PartyRef", "id": "CUST-1", "name": "Resident 1"}}
             ],
             "realizingService": [
                 {"@type": "ServiceRef", "id": "PRD-1/CFS:Internet-Access", "name": "CFS:Internet-Access"},

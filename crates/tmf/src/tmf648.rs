@@ -587,11 +587,11 @@ mod tests {
             "validFor": {"startDateTime": "2026-11-20T09:00:00Z", "endDateTime": "2026-12-20T09:00:00Z"},
             "expectedFulfillmentStartDate": "2026-12-01T00:00:00Z",
             "relatedParty": [
-                {"@type": "RelatedParty", "id": "U-AGENT-1", "name": "Anouk", "role": "salesAgent"},
-                {"@type": "RelatedParty", "id": "CUST-1", "name": "Sanne", "role": "customer", "@referredType": "Individual"}
+                {"@type": "RelatedParty", "id": "U-AGENT-1", "name": "Demo Agent 1", "role": "salesAgent"},
+                {"@type": "RelatedParty", "id": "CUST-1", "name": "Resident 1", "role": "customer", "@referredType": "Individual"}
             ],
             "billingAccount": [{"@type": "BillingAccountRef", "id": "BA-1"}],
-            "note": [{"@type": "Note", "author": "Anouk", "date": "2026-11-20T09:05:00Z", "text": "Call first"}],
+            "note": [{"@type": "Note", "author": "Demo Agent 1", "date": "2026-11-20T09:05:00Z", "text": "Call first"}],
             "quoteItem": [
                 {"@type": "QuoteItem", "id": "1", "action": "add", "state": "approved", "quantity": 1,
                  "productOffering": {"@type": "ProductOfferingRef", "id": "PO-SF200-HOME"},
@@ -617,7 +617,7 @@ mod tests {
                  "quoteItemRelationship": [{"@type": "QuoteItemRelationship", "id": "1", "relationshipType": "reliesOn"}]}
             ],
             "quoteTotalPrice": [{"priceType": "recurring", "price": {"taxIncludedAmount": {"unit": "EUR", "value": 57.45}}}],
-            "orderdesk": {"scenario": "demo", "channel": "web", "paymentMethod": {"id": "PM-1", "holderName": "S. de Vries"}},
+            "orderdesk": {"scenario": "demo", "channel": "web", "paymentMethod": {"id": "PM-1", "holderName": "R. 1"}},
             "agreement": [{"id": "AG-1"}]
         })
     }
@@ -648,7 +648,7 @@ mod tests {
         assert_eq!(order.external_ids[0].owner.as_deref(), Some("web"));
         assert_eq!(order.billing_account, Some(BillingAccountId::new("BA-1")));
         assert_eq!(order.payment.method, Some(PaymentMethodId::new("PM-1")));
-        assert_eq!(order.payment.holder_name.as_deref(), Some("S. de Vries"));
+        assert_eq!(order.payment.holder_name.as_deref(), Some("R. 1"));
         assert_eq!(order.related_parties.len(), 1);
         assert_eq!(order.related_parties[0].role, "salesAgent");
         assert_eq!(order.notes[0].text, "Call first");

@@ -246,8 +246,8 @@ mod tests {
     use proptest::prelude::*;
     use rstest::rstest;
 
-    fn alice() -> UserId {
-        UserId::new("alice")
+    fn user_a() -> UserId {
+        UserId::new("user-a")
     }
 
     /// Three items, accepted, items 1 and 2 in delivery.
@@ -274,7 +274,7 @@ mod tests {
             &current,
             &with_speed(&current, "1000"),
             t0() + hours(1),
-            &alice(),
+            &user_a(),
             "upsell",
         )
         .unwrap();
@@ -293,7 +293,7 @@ mod tests {
             a.delta.changed[0].changes[0].path,
             "productOrderItem[1].product.productCharacteristic.speed"
         );
-        assert_eq!(a.version.by, alice());
+        assert_eq!(a.version.by, user_a());
         assert_eq!(a.version.reason, "upsell");
         assert_eq!(a.version.at, t0() + hours(1));
         assert_eq!(
@@ -312,7 +312,7 @@ mod tests {
         let mut desired = current.clone();
         desired.priority = Priority::HIGHEST;
         desired.requested_completion_date = Some(t0() + hours(48));
-        let a = amend(&current, &desired, t0(), &alice(), "escalation").unwrap();
+        let a = amend(&current, &desired, t0(), &user_a(), "escalation").unwrap();
         assert_eq!(a.order().priority, Priority::HIGHEST);
         assert_eq!(a.order().requested_completion_date, Some(t0() + hours(48)));
         let paths: Vec<&str> = a.delta.order.iter().map(|c| c.path.as_str()).collect();
@@ -327,7 +327,7 @@ mod tests {
         extra.lifecycle = ItemLifecycle::new(ItemState::Completed);
         extra.point_of_no_return = Some(t0());
         desired.items.push(extra);
-        let a = amend(&current, &desired, t0(), &alice(), "add phone").unwrap();
+        let a = amend(&current, &desired, t0(), &user_a(), "add phone").unwrap();
         let added = item(a.order(), "4");
         assert_eq!(added.state(), ItemState::Acknowledged);
         assert_eq!(added.point_of_no_return, None);
@@ -369,7 +369,7 @@ mod tests {
     ) {
         let mut desired = current.clone();
         desired.items.retain(|i| i.id.as_str() != removed);
-        let a = amend(&current, &desired, t0() + hours(2), &alice(), "drop").unwrap();
+        let a = amend(&current, &desired, t0() + hours(2), &user_a(), "drop").unwrap();
         assert_eq!(item(a.order(), removed).state(), item_state);
         assert_eq!(a.order().state(), order_state);
         assert_eq!(a.delta.removed, vec![ItemId::new(removed)]);
@@ -387,16 +387,16 @@ mod tests {
         let current = flowing();
         let mut desired = current.clone();
         desired.items.retain(|i| i.id.as_str() != "3");
-        let once = amend(&current, &desired, t0(), &alice(), "drop tv").unwrap();
+        let once = amend(&current, &desired, t0(), &user_a(), "drop tv").unwrap();
         assert_eq!(
-            amend(once.order(), &desired, t0(), &alice(), "again"),
+            amend(once.order(), &desired, t0(), &user_a(), "again"),
             Err(AmendmentError::NothingChanged)
         );
         let twice = amend(
             once.order(),
             &with_speed(&desired, "1000"),
             t0(),
-            &alice(),
+            &user_a(),
             "x",
         )
         .unwrap();
@@ -410,18 +410,18 @@ mod tests {
         let mut desired = with_speed(&current, "1000");
         desired.items.retain(|i| i.id.as_str() != "2");
         assert_eq!(
-            amend(&current, &desired, t0() + hours(1), &alice(), "x"),
+            amend(&current, &desired, t0() + hours(1), &user_a(), "x"),
             Err(AmendmentError::PastPointOfNoReturn {
                 items: vec![ItemId::new("1"), ItemId::new("2")]
             })
         );
         // A PONR date still ahead does not lock the item yet.
-        assert!(amend(&current, &desired, t0() - hours(1), &alice(), "x").is_ok());
+        assert!(amend(&current, &desired, t0() - hours(1), &user_a(), "x").is_ok());
         // Items past PONR left alone do not block other changes.
         let mut other = current.clone();
         other.items[2].product.characteristics = vec![Characteristic::text("pack", "sports")];
         other.priority = Priority::HIGHEST;
-        assert!(amend(&current, &other, t0() + hours(1), &alice(), "x").is_ok());
+        assert!(amend(&current, &other, t0() + hours(1), &user_a(), "x").is_ok());
     }
 
     #[test]
@@ -437,7 +437,7 @@ mod tests {
         let mut desired = current.clone();
         desired.items.retain(|i| i.id.as_str() != "2");
         assert_eq!(
-            amend(&current, &desired, t0(), &alice(), "x"),
+            amend(&current, &desired, t0(), &user_a(), "x"),
             Err(AmendmentError::ItemsFinished {
                 items: vec![ItemId::new("2")]
             })
@@ -455,7 +455,7 @@ mod tests {
         let mut desired = current.clone();
         desired.priority = Priority::HIGHEST;
         assert_eq!(
-            amend(&current, &desired, t0(), &alice(), "x"),
+            amend(&current, &desired, t0(), &user_a(), "x"),
             Err(expected)
         );
     }
@@ -464,25 +464,25 @@ mod tests {
     fn refuses_what_is_not_an_amendment() {
         let current = flowing();
         assert_eq!(
-            amend(&current, &current, t0(), &alice(), "x"),
+            amend(&current, &current, t0(), &user_a(), "x"),
             Err(AmendmentError::NothingChanged)
         );
         let mut other = current.clone();
         other.id = "O-2".into();
         assert!(matches!(
-            amend(&current, &other, t0(), &alice(), "x"),
+            amend(&current, &other, t0(), &user_a(), "x"),
             Err(AmendmentError::OtherOrder { .. })
         ));
         let mut other = current.clone();
         other.customer = "C-9".into();
         assert!(matches!(
-            amend(&current, &other, t0(), &alice(), "x"),
+            amend(&current, &other, t0(), &user_a(), "x"),
             Err(AmendmentError::CustomerChanged { .. })
         ));
         let mut empty = current.clone();
         empty.items.clear();
         assert_eq!(
-            amend(&current, &empty, t0(), &alice(), "x"),
+            amend(&current, &empty, t0(), &user_a(), "x"),
             Err(AmendmentError::Shape(OrderShapeError::NoItems))
         );
     }
@@ -520,7 +520,7 @@ mod tests {
                 }
             }
             let now = t0() + hours(1);
-            match amend(&current, &desired, now, &alice(), "p") {
+            match amend(&current, &desired, now, &user_a(), "p") {
                 Ok(a) => {
                     for old in current.items.iter().filter(|i| i.is_past_point_of_no_return(now)) {
                         prop_assert_eq!(a.order().item(&old.id), Some(old));

@@ -296,7 +296,7 @@ mod tests {
             "CR-1".into(),
             "O-1".into(),
             Some("moving abroad".into()),
-            "alice".into(),
+            "user-a".into(),
             None,
             t0() + hours(1),
         )

@@ -227,12 +227,12 @@ mod tests {
         entries.iter().map(|e| e.order.as_str()).collect()
     }
 
-    fn alice() -> UserId {
-        UserId::new("alice")
+    fn user_a() -> UserId {
+        UserId::new("user-a")
     }
 
-    fn bob() -> UserId {
-        UserId::new("bob")
+    fn user_b() -> UserId {
+        UserId::new("user-b")
     }
 
     #[test]
@@ -295,11 +295,11 @@ mod tests {
     }
 
     #[rstest]
-    #[case::unclaimed(None, alice(), Ok(t0() + hours(1)))]
-    #[case::own_claim_extends(Some((alice(), t0() + Duration::minutes(30))), alice(), Ok(t0() + hours(1)))]
-    #[case::own_longer_claim_is_kept(Some((alice(), t0() + hours(3))), alice(), Ok(t0() + hours(3)))]
-    #[case::expired_claim_is_free(Some((bob(), t0())), alice(), Ok(t0() + hours(1)))]
-    #[case::other_users_claim(Some((bob(), t0() + hours(2))), alice(), Err(bob()))]
+    #[case::unclaimed(None, user_a(), Ok(t0() + hours(1)))]
+    #[case::own_claim_extends(Some((user_a(), t0() + Duration::minutes(30))), user_a(), Ok(t0() + hours(1)))]
+    #[case::own_longer_claim_is_kept(Some((user_a(), t0() + hours(3))), user_a(), Ok(t0() + hours(3)))]
+    #[case::expired_claim_is_free(Some((user_b(), t0())), user_a(), Ok(t0() + hours(1)))]
+    #[case::other_users_claim(Some((user_b(), t0() + hours(2))), user_a(), Err(user_b()))]
     fn claims(
         #[case] held: Option<(UserId, DateTime<Utc>)>,
         #[case] user: UserId,
@@ -327,11 +327,11 @@ mod tests {
     fn refuses_silly_leases() {
         let e = entry("O-1", 2, t0());
         assert_eq!(
-            claim(&e, &alice(), t0(), Duration::zero()),
+            claim(&e, &user_a(), t0(), Duration::zero()),
             Err(ClaimError::InvalidLease(Duration::zero()))
         );
         assert!(matches!(
-            claim(&e, &alice(), DateTime::<Utc>::MAX_UTC, hours(1)),
+            claim(&e, &user_a(), DateTime::<Utc>::MAX_UTC, hours(1)),
             Err(ClaimError::LeaseOutOfRange(_))
         ));
     }
@@ -340,21 +340,21 @@ mod tests {
     fn release_and_is_claimed_by() {
         let e = QueueEntry {
             claimed_by: Some(Claim {
-                user: alice(),
+                user: user_a(),
                 until: t0() + hours(1),
             }),
             ..entry("O-1", 2, t0())
         };
-        assert!(is_claimed_by(&e, &alice(), t0()));
-        assert!(!is_claimed_by(&e, &bob(), t0()));
-        assert!(!is_claimed_by(&e, &alice(), t0() + hours(1)));
-        assert!(release(&e, &alice(), t0()).is_ok());
+        assert!(is_claimed_by(&e, &user_a(), t0()));
+        assert!(!is_claimed_by(&e, &user_b(), t0()));
+        assert!(!is_claimed_by(&e, &user_a(), t0() + hours(1)));
+        assert!(release(&e, &user_a(), t0()).is_ok());
         assert!(matches!(
-            release(&e, &bob(), t0()),
+            release(&e, &user_b(), t0()),
             Err(ClaimError::ClaimedByAnother { .. })
         ));
         // Once the lease ran out anyone may release (it is free anyway).
-        assert!(release(&e, &bob(), t0() + hours(1)).is_ok());
+        assert!(release(&e, &user_b(), t0() + hours(1)).is_ok());
     }
 
     proptest! {
@@ -363,12 +363,12 @@ mod tests {
             lease_min in 1i64..600, at_min in 0i64..1200, other in "[a-c]",
         ) {
             let e = entry("O-1", 2, t0());
-            let mine = claim(&e, &alice(), t0(), Duration::minutes(lease_min)).unwrap();
+            let mine = claim(&e, &user_a(), t0(), Duration::minutes(lease_min)).unwrap();
             let e = QueueEntry { claimed_by: Some(mine.clone()), ..e };
             let now = t0() + Duration::minutes(at_min);
             let other = UserId::new(other);
             let taken = claim(&e, &other, now, Duration::minutes(10));
-            prop_assert_eq!(taken.is_ok(), now >= mine.until || other == alice());
+            prop_assert_eq!(taken.is_ok(), now >= mine.until || other == user_a());
         }
 
         #[test]

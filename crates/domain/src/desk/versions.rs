@@ -615,7 +615,7 @@ mod tests {
         OrderVersion {
             version: v,
             at,
-            by: "alice".into(),
+            by: "user-a".into(),
             reason: "test".into(),
             change: ChangeKind::Note,
             snapshot: ProductOrder {
@@ -670,7 +670,7 @@ mod tests {
         let o = base();
         let mut log = OrderHistoryLog::new(o.id.clone());
         assert_eq!(
-            log.record(&OrderCommand::Accept, t0(), &"alice".into(), "ok")
+            log.record(&OrderCommand::Accept, t0(), &"user-a".into(), "ok")
                 .map(|v| v.version),
             Err(VersionError::Empty)
         );
@@ -683,16 +683,21 @@ mod tests {
             reason: "credit referral".into(),
         };
         let v = log
-            .record(&hold, t0() + hours(1), &"alice".into(), "manual check")
+            .record(&hold, t0() + hours(1), &"user-a".into(), "manual check")
             .unwrap();
         assert_eq!(v.version, 2);
         assert_eq!(v.snapshot.version, 2);
         assert_eq!(v.snapshot.state(), OrderState::Held);
         assert_eq!(v.change, ChangeKind::Lifecycle { command: hold });
-        assert_eq!(v.by, UserId::new("alice"));
+        assert_eq!(v.by, UserId::new("user-a"));
         assert_eq!(v.reason, "manual check");
         // A refused command appends nothing.
-        let refused = log.record(&OrderCommand::Submit, t0() + hours(2), &"bob".into(), "x");
+        let refused = log.record(
+            &OrderCommand::Submit,
+            t0() + hours(2),
+            &"user-b".into(),
+            "x",
+        );
         assert!(matches!(refused, Err(VersionError::Transition(_))));
         assert_eq!(log.len(), 2);
         assert!(log.diff(1, 2).is_some_and(|d| d.is_empty()));

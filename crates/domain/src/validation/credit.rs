@@ -268,7 +268,7 @@ mod tests {
 
     type Tweak = fn(&mut TestWorld);
 
-    /// Ana orders fibre (45 EUR, medium risk) on top of 40 EUR of charges, limit 300.
+    /// The customer orders fibre (45 EUR, medium risk) on top of 40 EUR of charges, limit 300.
     #[rstest]
     #[case::good_customer(|_: &mut TestWorld| {}, codes::CREDIT_OK, Outcome::Pass)]
     #[case::no_profile(|w: &mut TestWorld| w.credit.clear(), codes::CREDIT_REFER, Outcome::Hold)]

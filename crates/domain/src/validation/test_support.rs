@@ -362,17 +362,17 @@ impl TestWorld {
             customers: vec![
                 Customer {
                     id: CustomerId::new(CUSTOMER),
-                    name: "Ana Müller".to_owned(),
+                    name: "Holder Müsli".to_owned(),
                     segment: CustomerSegment::Residential,
-                    verified_name: Some("Ana Müller".to_owned()),
+                    verified_name: Some("Holder Müsli".to_owned()),
                     date_of_birth: NaiveDate::from_ymd_opt(1985, 4, 12),
-                    email: Some("ana@example.org".to_owned()),
+                    email: Some("holder@example.org".to_owned()),
                 },
                 Customer {
                     id: CustomerId::new(BUSINESS),
-                    name: "Nordwind GmbH".to_owned(),
+                    name: "Demo Business GmbH".to_owned(),
                     segment: CustomerSegment::Business,
-                    verified_name: Some("Nordwind GmbH".to_owned()),
+                    verified_name: Some("Demo Business GmbH".to_owned()),
                     date_of_birth: None,
                     email: None,
                 },
@@ -402,8 +402,8 @@ impl TestWorld {
         }
     }
 
-    /// [`TestWorld::new`] with a history: Ana has fibre under contract, a terminated line and
-    /// an open order; another customer owns `P-OTHER`.
+    /// [`TestWorld::new`] with a history: the customer has fibre under contract, a terminated
+    /// line and an open order; another customer owns `P-OTHER`.
     pub(crate) fn lived_in() -> Self {
         let mut w = Self::new();
         w.install("P-1", "FIBRE-500").contract_end = Some(t0() + Duration::days(200));
@@ -429,7 +429,7 @@ impl TestWorld {
         }
     }
 
-    /// An order of Ana's, placed now, paid by her card.
+    /// An order of the customer's, placed now, paid by its card.
     pub(crate) fn order(&self, items: Vec<OrderItem>) -> ProductOrder {
         let mut order = ProductOrder::new(
             OrderId::new(ORDER),
@@ -440,8 +440,8 @@ impl TestWorld {
         )
         .unwrap();
         order.payment = Payment {
-            method: Some(PaymentMethodId::new("PM-ANA")),
-            holder_name: Some("ANA MUELLER".to_owned()),
+            method: Some(PaymentMethodId::new("PM-HOLDER")),
+            holder_name: Some("HOLDER MUESLI".to_owned()),
         };
         order
     }
@@ -485,7 +485,7 @@ impl TestWorld {
             .unwrap()
     }
 
-    /// Installs an active product of `offering` for Ana at `ADDR-GPON`.
+    /// Installs an active product of `offering` for the customer at `ADDR-GPON`.
     pub(crate) fn install(&mut self, id: &str, offering: &str) -> &mut ProductInstance {
         let specification = self
             .offerings
@@ -511,7 +511,8 @@ impl TestWorld {
         self.products.last_mut().unwrap()
     }
 
-    /// Records another order of Ana's placed `ago` before now, in progress, paid by her card.
+    /// Records another order of the customer's placed `ago` before now, in progress, paid by
+    /// its card.
     pub(crate) fn past_order(&mut self, id: &str, ago: Duration) -> &mut OrderSummary {
         self.orders.push(OrderSummary {
             id: OrderId::new(id),
@@ -520,7 +521,7 @@ impl TestWorld {
             channel: Some("web".to_owned()),
             offerings: Vec::new(),
             places: Vec::new(),
-            payment_method: Some(PaymentMethodId::new("PM-ANA")),
+            payment_method: Some(PaymentMethodId::new("PM-HOLDER")),
             state: OrderState::InProgress,
             order_date: self.now - ago,
         });
@@ -615,7 +616,7 @@ pub(crate) fn change(id: &str, action: ItemAction, offering: &str, product: &str
     OrderItem::new(id, action, Some(OfferingId::new(offering))).existing(product)
 }
 
-/// SuperFibre 500 at 1 Fibre Street (GPON), 500 Mbit/s: passes every check for Ana.
+/// SuperFibre 500 at 1 Fibre Street (GPON), 500 Mbit/s: passes every check for the customer.
 pub(crate) fn fibre(id: &str) -> OrderItem {
     add(id, "FIBRE-500").at("ADDR-GPON").with("speed", "500")
 }
@@ -772,7 +773,7 @@ pub(crate) fn any_order() -> impl Strategy<Value = ProductOrder> {
         pick(&[CUSTOMER, BUSINESS, "CUST-UNKNOWN"]),
         prop::collection::vec(pick(&["WEB-1", "WEB-2", ""]), 0..2),
         prop::option::of("\\PC{0,24}"),
-        prop::option::of(pick(&["PM-ANA", "PM-OTHER"])),
+        prop::option::of(pick(&["PM-HOLDER", "PM-OTHER"])),
         -4_000_000i64..4_000_000,
     )
         .prop_map(|(items, customer, external, holder, method, offset)| {

@@ -151,7 +151,9 @@ async fn the_held_queue_lists_reasons_priority_and_age() {
         .get(&format!("{DESK}/queue?kind=pending"), BACKOFFICE)
         .await;
     assert_eq!(count(&pending), 1, "{}", pending.body);
-    let by_name = t.get(&format!("{DESK}/queue?q=lucas"), BACKOFFICE).await;
+    let by_name = t
+        .get(&format!("{DESK}/queue?q=resident%201004"), BACKOFFICE)
+        .await;
     assert_eq!(
         by_name.body[0]["orderId"],
         json!(ids[0]),
@@ -194,8 +196,8 @@ async fn two_back_office_users_claim_at_once_and_one_wins() {
         claim(&t, &id, BACKOFFICE_2, None)
     );
     let (winner, loser, loser_token, holder_name) = match (a.status, b.status) {
-        (StatusCode::OK, StatusCode::CONFLICT) => (a, b, BACKOFFICE_2, "Priya Ramdin"),
-        (StatusCode::CONFLICT, StatusCode::OK) => (b, a, BACKOFFICE, "Sven Molenaar"),
+        (StatusCode::OK, StatusCode::CONFLICT) => (a, b, BACKOFFICE_2, "Demo Back-office 1"),
+        (StatusCode::CONFLICT, StatusCode::OK) => (b, a, BACKOFFICE, "Demo Back-office 2"),
         other => panic!(
             "exactly one claim must win: {other:?} {} {}",
             a.body, b.body
@@ -277,7 +279,7 @@ async fn resolve_reject_cancel_and_notes_are_versions_by_their_user() {
         .iter()
         .find(|n| n["text"] == "customer called about the port")
         .unwrap_or_else(|| panic!("note missing: {}", noted.body));
-    assert_eq!(note["author"], "Anouk Willems");
+    assert_eq!(note["author"], "Demo Agent 1");
     assert!(note["date"].is_string());
     act(&t, &full, "notes", AGENT, json!({"text": "  "}))
         .await
@@ -338,7 +340,7 @@ async fn resolve_reject_cancel_and_notes_are_versions_by_their_user() {
         .find(|v| v["reason"].as_str().unwrap().contains("two ports freed"))
         .unwrap_or_else(|| panic!("no resolve version: {history:?}"));
     assert_eq!(by_desk["by"]["id"], "U-BACKOFFICE-1");
-    assert_eq!(by_desk["by"]["name"], "Priya Ramdin");
+    assert_eq!(by_desk["by"]["name"], "Demo Back-office 1");
     assert_eq!(by_desk["changeKind"], "lifecycle");
     assert_eq!(history.last().unwrap()["by"]["id"], "system");
     assert!(history
@@ -361,7 +363,7 @@ async fn resolve_reject_cancel_and_notes_are_versions_by_their_user() {
     assert_eq!(rejected.status, StatusCode::OK, "{}", rejected.body);
     assert_eq!(rejected.body["state"], "rejected");
     let last = versions(&t, &mismatch).await.pop().unwrap();
-    assert_eq!(last["by"]["name"], "Sven Molenaar");
+    assert_eq!(last["by"]["name"], "Demo Back-office 2");
     assert!(
         last["reason"]
             .as_str()
@@ -447,7 +449,7 @@ async fn a_supervisor_approves_a_credit_referral_agents_and_back_office_cannot()
     assert!(busy.assert_error(409)["reason"]
         .as_str()
         .unwrap()
-        .contains("Priya Ramdin"));
+        .contains("Demo Back-office 1"));
     act(&t, &id, "release", BACKOFFICE, json!({})).await;
 
     assert_eq!(
@@ -618,7 +620,7 @@ async fn history_lists_versions_and_diffs_an_amended_order() {
     assert_eq!(history[0]["changeKind"], "created");
     assert_eq!(
         history[0]["by"],
-        json!({"id": "U-AGENT-1", "name": "Anouk Willems"})
+        json!({"id": "U-AGENT-1", "name": "Demo Agent 1"})
     );
     assert_eq!(history[1]["by"]["id"], "system");
     assert_eq!(history[1]["state"], "held");

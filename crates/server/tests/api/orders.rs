@@ -243,7 +243,7 @@ async fn patch_amends_in_both_versions_and_honours_if_match() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|n| n["text"] == "customer prefers mornings" && n["author"] == "Anouk Willems"));
+            .any(|n| n["text"] == "customer prefers mornings" && n["author"] == "Demo Agent 1"));
 
         // Server-owned fields are refused by name.
         for (patch, field) in [

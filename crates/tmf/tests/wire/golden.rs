@@ -84,7 +84,10 @@ fn v4_full_create_becomes_the_domain_order() {
     assert_eq!(order.billing_account.as_ref().unwrap().as_str(), "BA-3");
     assert_eq!(order.quote.as_ref().unwrap().as_str(), "Q-88");
     assert_eq!(order.payment.method.as_ref().unwrap().as_str(), "PM-CARD-1");
-    assert_eq!(order.payment.holder_name.as_deref(), Some("Jean Pontus"));
+    assert_eq!(
+        order.payment.holder_name.as_deref(),
+        Some("Account Holder A")
+    );
     assert_eq!(order.notes[0].text, "Please call before arrival");
     assert_eq!(order.order_date, t0());
     assert_eq!(order.state().as_str(), "acknowledged");
@@ -131,7 +134,7 @@ fn v4_full_create_becomes_the_domain_order() {
         .unwrap();
     assert_eq!(out["x-salesCampaign"], "SPRING26");
     assert_eq!(out["channel"][0]["id"], "web");
-    assert_eq!(out["notificationContact"], "jean.pontus@example.com");
+    assert_eq!(out["notificationContact"], "account-holder-a@example.com");
     assert_eq!(
         out["productOrderItem"][0]["itemPrice"][0]["name"],
         "Monthly fee"

@@ -425,13 +425,13 @@ pub fn rich_order() -> ProductOrder {
     order.related_parties = vec![RelatedParty {
         id: "AGENT-7".into(),
         role: "salesAgent".into(),
-        name: Some("Ann Agent".into()),
+        name: Some("Sales Agent A".into()),
         referred_type: Some("Individual".into()),
     }];
     order.billing_account = Some(BillingAccountId::new("BA-3"));
     order.payment = Payment {
         method: Some(PaymentMethodId::new("PM-CARD-1")),
-        holder_name: Some("Jean Pontus".into()),
+        holder_name: Some("Account Holder A".into()),
     };
     order.priority = Priority::new(1).unwrap();
     order.category = Some("residential".into());

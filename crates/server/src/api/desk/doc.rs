@@ -117,6 +117,7 @@ pub fn openapi(doc: &mut OpenApi) {
     credit(doc);
     history(doc);
     feed(doc);
+    super::me::openapi(doc);
 }
 
 fn schemas(doc: &mut OpenApi) {

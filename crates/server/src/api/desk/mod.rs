@@ -22,6 +22,7 @@ pub mod credit;
 pub mod doc;
 pub mod history;
 pub mod live;
+pub mod me;
 pub mod queue;
 pub mod triage;
 
@@ -65,6 +66,7 @@ pub fn routes() -> Routes {
         .merge(history::routes())
         .merge(changes::routes())
         .merge(live::routes())
+        .merge(me::routes())
 }
 
 /// Display names of the users, by id, for "claimed by" and "changed by".
@@ -87,7 +89,7 @@ impl Names {
         self.0.get(user.as_str()).map(String::as_str)
     }
 
-    /// `Priya Ramdin (U-BACKOFFICE-1)`, or the id alone.
+    /// `Demo Back-office 1 (U-BACKOFFICE-1)`, or the id alone.
     pub fn describe(&self, user: &UserId) -> String {
         match self.name(user) {
             Some(name) => format!("{name} ({user})"),
@@ -393,14 +395,14 @@ mod tests {
 
     #[test]
     fn acting_needs_ones_own_running_lease() {
-        let names = Names(HashMap::from([("bob".to_owned(), "Bob B.".to_owned())]));
-        let (o, alice) = (OrderId::new("O-1"), UserId::new("alice"));
+        let names = Names(HashMap::from([("user-b".to_owned(), "User B".to_owned())]));
+        let (o, user_a) = (OrderId::new("O-1"), UserId::new("user-a"));
         let code = |r: Result<(), ApiError>| r.err().map(|e| e.code());
         assert_eq!(
             code(check_claim(
-                Some(&entry(Some(("alice", 10)))),
+                Some(&entry(Some(("user-a", 10)))),
                 &o,
-                &alice,
+                &user_a,
                 t(9),
                 &names
             )),
@@ -408,24 +410,30 @@ mod tests {
         );
         assert_eq!(
             code(check_claim(
-                Some(&entry(Some(("alice", 9)))),
+                Some(&entry(Some(("user-a", 9)))),
                 &o,
-                &alice,
+                &user_a,
                 t(9),
                 &names
             )),
             Some("claimRequired")
         );
         assert_eq!(
-            code(check_claim(Some(&entry(None)), &o, &alice, t(9), &names)),
+            code(check_claim(Some(&entry(None)), &o, &user_a, t(9), &names)),
             Some("claimRequired")
         );
-        let other =
-            check_claim(Some(&entry(Some(("bob", 10)))), &o, &alice, t(9), &names).unwrap_err();
+        let other = check_claim(
+            Some(&entry(Some(("user-b", 10)))),
+            &o,
+            &user_a,
+            t(9),
+            &names,
+        )
+        .unwrap_err();
         assert_eq!(other.code(), "claimedByAnother");
-        assert!(other.to_string().contains("Bob B. (bob)"), "{other}");
+        assert!(other.to_string().contains("User B (user-b)"), "{other}");
         assert_eq!(
-            code(check_claim(None, &o, &alice, t(9), &names)),
+            code(check_claim(None, &o, &user_a, t(9), &names)),
             Some("notInQueue")
         );
     }

@@ -745,7 +745,7 @@ mod tests {
     fn user() -> User {
         User {
             id: "U-1".into(),
-            name: "Una".into(),
+            name: "Demo Back-office 1".into(),
             role: Role::Backoffice,
         }
     }
