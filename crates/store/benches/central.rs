@@ -5,6 +5,8 @@
 //! the database between runs (it is loaded once, then reused while it holds at least that many
 //! orders). Before criterion runs, each list query is timed 200 times and its p50/p99 printed.
 
+#![allow(clippy::expect_used, clippy::print_stdout)]
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -7,10 +7,15 @@
 //! system crash or power loss may lose the last transactions before the last checkpoint (the
 //! file stays consistent). Readers in WAL mode see the last committed snapshot and never wait
 //! for the writer, nor the writer for them.
+//!
+//! Checkpoints (copying the WAL back into the database file, with its two fsyncs) can run off
+//! the commit path in a [`Checkpointer`] thread: on a slow disk, a checkpoint taken by the
+//! committing writer every thousand pages costs more than the writes themselves.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -135,5 +140,69 @@ impl ReadPool {
             tx.commit()?;
             Ok(out)
         })
+    }
+}
+
+/// How often the [`Checkpointer`] checkpoints.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+
+/// The WAL size (pages) at which the writer checkpoints by itself, should the [`Checkpointer`]
+/// fall behind: a bound on the WAL, not the normal path.
+pub(crate) const WRITER_CHECKPOINT_PAGES: i64 = 16_384;
+
+/// Checkpoints the WAL from a thread of its own (`PRAGMA wal_checkpoint(PASSIVE)`, which waits
+/// for nobody), so that commits never pay for one. Stopped and joined when dropped. A failed
+/// checkpoint (busy, I/O) is simply retried at the next tick; the writer's own
+/// [`WRITER_CHECKPOINT_PAGES`] bounds the WAL meanwhile.
+#[derive(Debug)]
+pub(crate) struct Checkpointer {
+    stop: Arc<(Mutex<bool>, Condvar)>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    pub(crate) fn start(path: &Path, options: &StoreOptions) -> Result<Self> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(options.busy_timeout)?;
+        let stop = Arc::new((Mutex::new(false), Condvar::new()));
+        let signal = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("orderdesk-checkpoint".to_owned())
+            .spawn(move || checkpoint_until_stopped(&conn, &signal))?;
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+fn checkpoint_until_stopped(conn: &Connection, stop: &(Mutex<bool>, Condvar)) {
+    let (flag, wake) = stop;
+    loop {
+        {
+            let stopped = flag.lock().unwrap_or_else(PoisonError::into_inner);
+            let (stopped, _) = wake
+                .wait_timeout_while(stopped, CHECKPOINT_EVERY, |stopped| !*stopped)
+                .unwrap_or_else(PoisonError::into_inner);
+            if *stopped {
+                return;
+            }
+        }
+        // (busy, log frames, checkpointed frames); a failure is retried at the next tick.
+        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        let (flag, wake) = &*self.stop;
+        *flag.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        wake.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }

@@ -47,6 +47,11 @@ pub enum StoreError {
         source: serde_json::Error,
     },
 
+    /// The write was lost with the transaction it was grouped into (the commit failed): nothing
+    /// of it was stored, and it may be retried.
+    #[error("not committed: {0}")]
+    NotCommitted(String),
+
     /// The database was written by a newer build (a migration this build does not know).
     #[error("database schema version {found} is newer than this build's {known}")]
     SchemaTooNew { found: u32, known: u32 },

@@ -15,6 +15,7 @@ pub mod central;
 mod codec;
 pub mod connection;
 mod error;
+pub mod local;
 pub mod migrations;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -331,6 +331,91 @@ fn racing_creates_store_exactly_one_order() {
     }
 }
 
+/// Concurrent creates and updates are committed in groups; each caller still gets its own
+/// outcome, and a failing write does not take its neighbours down with it.
+#[test]
+fn concurrent_writes_each_get_their_own_outcome() {
+    let (_d, store) = open();
+    let store = Arc::new(store);
+    let threads = 24;
+    let barrier = Arc::new(Barrier::new(threads));
+    // Pairs of threads create the same order id: one wins, one is told it is a duplicate.
+    let handles: Vec<_> = (0..threads)
+        .map(|i| {
+            let (store, barrier) = (Arc::clone(&store), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                let o = order(&format!("G-{}", i / 2), "C-1", t0());
+                barrier.wait();
+                store.create_order(&new_order(&o, &agent(), None))
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let created = results
+        .iter()
+        .filter(|r| matches!(r, Ok(CreateOutcome::Created(_))))
+        .count();
+    let duplicates = results
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Err(StoreError::Duplicate {
+                    entity: "productOrder",
+                    ..
+                })
+            )
+        })
+        .count();
+    assert_eq!(
+        (created, duplicates),
+        (threads / 2, threads / 2),
+        "{results:?}"
+    );
+    assert_eq!(store.order_count().unwrap(), (threads / 2) as u64);
+    for i in 0..threads / 2 {
+        let id = OrderId::new(format!("G-{i}"));
+        assert_eq!(store.list_versions(&id).unwrap().len(), 1);
+    }
+
+    // Everyone updates G-0 from version 1: exactly one wins.
+    let barrier = Arc::new(Barrier::new(threads));
+    let base = store.get_order(&OrderId::new("G-0")).unwrap().order;
+    let handles: Vec<_> = (0..threads)
+        .map(|i| {
+            let (store, barrier, base) = (Arc::clone(&store), Arc::clone(&barrier), base.clone());
+            std::thread::spawn(move || {
+                let by = UserId::new(format!("U-{i}"));
+                let (next, version) =
+                    record(&base, &hold("race"), t0() + mins(1), &by, "x").unwrap();
+                barrier.wait();
+                store.update_order(&OrderUpdate {
+                    order: &next,
+                    expected_version: 1,
+                    version: &version,
+                    extensions: None,
+                    events: &[],
+                })
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    assert!(results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .all(|e| matches!(e, StoreError::VersionConflict { current: 2 })));
+    assert_eq!(store.list_versions(&base.id).unwrap().len(), 2);
+    let creates = store
+        .changes_since(0, 1000)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.kind == ChangeOp::Create)
+        .count();
+    assert_eq!(creates, threads / 2, "no change row from a failed write");
+    assert_counts_match(&store);
+}
+
 #[test]
 fn an_update_cannot_take_another_orders_external_id() {
     let (_d, store) = open();
@@ -403,6 +488,42 @@ fn a_composite_write_commits_all_or_nothing() {
     assert_eq!(store.get_order(&o.id).unwrap().order.version, 1);
     assert!(store.get_queue_entry(&o.id).is_err());
     assert_eq!(store.latest_cursor().unwrap(), before);
+}
+
+/// Readers use their own connections: while a write transaction is open (and has written),
+/// they read the last committed state without waiting.
+#[test]
+fn reads_do_not_wait_for_the_writer() {
+    let (_d, store) = open();
+    let o = create(&store, &order("O-1", "C-1", t0())).order;
+    let store = Arc::new(store);
+    let (started_tx, started) = std::sync::mpsc::channel();
+    let (finish, finish_rx) = std::sync::mpsc::channel::<()>();
+    let writer = {
+        let (store, o) = (Arc::clone(&store), o.clone());
+        std::thread::spawn(move || {
+            store.write(|tx| {
+                let (next, version) = record(&o, &hold("r"), t0(), &agent(), "x").unwrap();
+                tx.update_order(&OrderUpdate {
+                    order: &next,
+                    expected_version: 1,
+                    version: &version,
+                    extensions: None,
+                    events: &[],
+                })?;
+                started_tx.send(()).unwrap();
+                finish_rx.recv().unwrap();
+                Ok::<_, StoreError>(())
+            })
+        })
+    };
+    started.recv().unwrap();
+    assert_eq!(store.get_order(&o.id).unwrap().order.version, 1);
+    assert_eq!(store.list_orders(&OrderQuery::default()).unwrap().total, 1);
+    assert_eq!(store.list_versions(&o.id).unwrap().len(), 1);
+    finish.send(()).unwrap();
+    writer.join().unwrap().unwrap();
+    assert_eq!(store.get_order(&o.id).unwrap().order.version, 2);
 }
 
 #[test]

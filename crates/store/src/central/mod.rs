@@ -5,7 +5,9 @@
 //! One module per table or aggregate; each holds all of its SQL. Every write runs in one short
 //! `BEGIN IMMEDIATE` transaction on the single writer connection and writes, in that same
 //! transaction, its row in the changes feed and its notifications in the outbox. Reads run on a
-//! small pool of read-only connections and never wait for the writer (WAL).
+//! small pool of read-only connections and never wait for the writer (WAL). Order creates and
+//! updates from concurrent callers are committed together (`group_commit`): one transaction,
+//! one savepoint per write, each caller answered after the commit.
 //!
 //! The API is synchronous and [`CentralStore`] is `Send + Sync`: the server calls it from
 //! `spawn_blocking` or a thread of its own. Composite writes (an order update, its queue entry,
@@ -16,6 +18,7 @@
 
 mod cancel_requests;
 mod changes;
+mod group_commit;
 mod history;
 mod hub;
 mod inventory;
@@ -33,7 +36,9 @@ use chrono::Utc;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::codec::millis;
-use crate::connection::{lock, open_writer, ReadPool, StoreOptions};
+use crate::connection::{
+    lock, open_writer, Checkpointer, ReadPool, StoreOptions, WRITER_CHECKPOINT_PAGES,
+};
 use crate::error::{Result, StoreError};
 use crate::migrations;
 
@@ -58,8 +63,12 @@ pub struct Page<T> {
 #[derive(Debug)]
 pub struct CentralStore {
     writer: Mutex<Connection>,
+    /// Creates and updates waiting to be committed together (see `group_commit`).
+    pending: group_commit::Pending,
     readers: ReadPool,
     path: PathBuf,
+    /// Checkpoints the WAL off the commit path; stopped when the store is dropped.
+    _checkpointer: Checkpointer,
 }
 
 /// A write transaction on the central store, handed to the closure of [`CentralStore::write`].
@@ -89,11 +98,16 @@ impl CentralStore {
         let path = data_dir.join(Self::FILE_NAME);
         let mut writer = open_writer(&path, options)?;
         migrations::apply(&mut writer, migrations::CENTRAL, millis(Utc::now()))?;
+        // Checkpoints run in their own thread; the writer checkpoints only if it falls behind.
+        writer.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
         let readers = ReadPool::open(&path, options)?;
+        let checkpointer = Checkpointer::start(&path, options)?;
         Ok(Self {
             writer: Mutex::new(writer),
+            pending: group_commit::Pending::default(),
             readers,
             path,
+            _checkpointer: checkpointer,
         })
     }
 

@@ -189,15 +189,21 @@ impl OrderRows {
     }
 }
 
-/// An encoded create, ready for the writer.
-pub(crate) struct EncodedCreate<'a> {
+/// An encoded create, ready for the writer. It owns everything, so that whichever thread holds
+/// the writer can run it (see `group_commit`).
+pub(crate) struct EncodedCreate {
     rows: OrderRows,
     version_body: String,
-    new: &'a NewOrder<'a>,
+    order: ProductOrder,
+    extensions: Option<Value>,
+    idempotency_key: Option<String>,
+    by: UserId,
+    at: DateTime<Utc>,
+    events: Vec<OutboundEvent>,
 }
 
-impl<'a> EncodedCreate<'a> {
-    pub(crate) fn encode(new: &'a NewOrder<'a>) -> Result<Self> {
+impl EncodedCreate {
+    pub(crate) fn encode(new: &NewOrder<'_>) -> Result<Self> {
         if new.order.version != 1 {
             return Err(StoreError::NotNextVersion {
                 expected: 1,
@@ -215,7 +221,12 @@ impl<'a> EncodedCreate<'a> {
         Ok(Self {
             rows: OrderRows::encode(new.order, new.extensions)?,
             version_body: to_json(&version, "order version")?,
-            new,
+            order: version.snapshot,
+            extensions: new.extensions.cloned(),
+            idempotency_key: new.idempotency_key.map(str::to_owned),
+            by: version.by,
+            at: new.at,
+            events: new.events.to_vec(),
         })
     }
 }
@@ -334,8 +345,8 @@ fn load_pk(conn: &Connection, pk: i64) -> Result<StoredOrder> {
 }
 
 /// The stored order this create repeats, if any.
-fn existing_for(conn: &Connection, create: &EncodedCreate<'_>) -> Result<Option<i64>> {
-    if let Some(key) = create.new.idempotency_key {
+fn existing_for(conn: &Connection, create: &EncodedCreate) -> Result<Option<i64>> {
+    if let Some(key) = &create.idempotency_key {
         let pk: Option<i64> = conn
             .prepare_cached("SELECT pk FROM orders WHERE idempotency_key = ?1")?
             .query_row([key], |r| r.get(0))
@@ -358,11 +369,11 @@ fn existing_for(conn: &Connection, create: &EncodedCreate<'_>) -> Result<Option<
     Ok(None)
 }
 
-pub(crate) fn create(conn: &Connection, create: &EncodedCreate<'_>) -> Result<CreateOutcome> {
+pub(crate) fn create(conn: &Connection, create: &EncodedCreate) -> Result<CreateOutcome> {
     if let Some(pk) = existing_for(conn, create)? {
         return Ok(CreateOutcome::Existing(load_pk(conn, pk)?));
     }
-    let (rows, new) = (&create.rows, create.new);
+    let (rows, new) = (&create.rows, create);
     let at = millis(new.at);
     let inserted = conn
         .prepare_cached(
@@ -401,7 +412,7 @@ pub(crate) fn create(conn: &Connection, create: &EncodedCreate<'_>) -> Result<Cr
     for s in rows.item_states() {
         bump_count(conn, "itemState", s, 1)?;
     }
-    insert_version(conn, pk, 1, new.at, new.by, &create.version_body)?;
+    insert_version(conn, pk, 1, new.at, &new.by, &create.version_body)?;
     changes::record(
         conn,
         new.at,
@@ -411,24 +422,30 @@ pub(crate) fn create(conn: &Connection, create: &EncodedCreate<'_>) -> Result<Cr
         Some(1),
         &json!({ "version": 1, "state": rows.state, "change": "created" }),
     )?;
-    hub::enqueue(conn, new.events, new.at)?;
+    hub::enqueue(conn, &new.events, new.at)?;
     Ok(CreateOutcome::Created(StoredOrder {
         order: new.order.clone(),
-        extensions: new.extensions.cloned(),
+        extensions: new.extensions.clone(),
         created_at: from_millis(at, "created_at")?,
         updated_at: from_millis(at, "updated_at")?,
     }))
 }
 
-/// An encoded update, ready for the writer.
-pub(crate) struct EncodedUpdate<'a> {
+/// An encoded update, ready for the writer; owns everything, like [`EncodedCreate`].
+pub(crate) struct EncodedUpdate {
     rows: OrderRows,
     version_body: String,
-    update: &'a OrderUpdate<'a>,
+    order: ProductOrder,
+    expected_version: u32,
+    at: DateTime<Utc>,
+    by: UserId,
+    change: &'static str,
+    extensions: Option<Value>,
+    events: Vec<OutboundEvent>,
 }
 
-impl<'a> EncodedUpdate<'a> {
-    pub(crate) fn encode(update: &'a OrderUpdate<'a>) -> Result<Self> {
+impl EncodedUpdate {
+    pub(crate) fn encode(update: &OrderUpdate<'_>) -> Result<Self> {
         let expected =
             update
                 .expected_version
@@ -449,7 +466,13 @@ impl<'a> EncodedUpdate<'a> {
         Ok(Self {
             rows: OrderRows::encode(update.order, update.extensions)?,
             version_body: to_json(update.version, "order version")?,
-            update,
+            order: update.order.clone(),
+            expected_version: update.expected_version,
+            at: update.version.at,
+            by: update.version.by.clone(),
+            change: change_name(&update.version.change),
+            extensions: update.extensions.cloned(),
+            events: update.events.to_vec(),
         })
     }
 }
@@ -465,8 +488,8 @@ fn change_name(change: &ChangeKind) -> &'static str {
     }
 }
 
-pub(crate) fn update(conn: &Connection, enc: &EncodedUpdate<'_>) -> Result<StoredOrder> {
-    let (rows, upd) = (&enc.rows, enc.update);
+pub(crate) fn update(conn: &Connection, enc: &EncodedUpdate) -> Result<StoredOrder> {
+    let (rows, upd) = (&enc.rows, enc);
     let current: Option<(i64, u32, String, i64)> = conn
         .prepare_cached("SELECT pk, version, state, created_at FROM orders WHERE id = ?1")?
         .query_row([&rows.id], |r| {
@@ -479,7 +502,7 @@ pub(crate) fn update(conn: &Connection, enc: &EncodedUpdate<'_>) -> Result<Store
     if version != upd.expected_version {
         return Err(StoreError::VersionConflict { current: version });
     }
-    let at = upd.version.at;
+    let at = upd.at;
     let old_item_states = item_states_of(conn, pk)?;
     conn.prepare_cached(
         "UPDATE orders SET version = ?2, state = ?3, customer_id = ?4, channel = ?5, priority = ?6,
@@ -502,19 +525,23 @@ pub(crate) fn update(conn: &Connection, enc: &EncodedUpdate<'_>) -> Result<Store
         rows.payment_method,
         millis(at)
     ])?;
-    let extensions: Option<String> = match &rows.extensions {
+    let extensions: Option<Value> = match &rows.extensions {
         Some(e) => {
             conn.prepare_cached(
                 "UPDATE order_documents SET body = ?2, extensions = ?3 WHERE order_pk = ?1",
             )?
             .execute(params![pk, rows.body, e])?;
-            Some(e.clone())
+            upd.extensions.clone()
         }
-        None => conn
-            .prepare_cached(
-                "UPDATE order_documents SET body = ?2 WHERE order_pk = ?1 RETURNING extensions",
-            )?
-            .query_row(params![pk, rows.body], |r| r.get(0))?,
+        None => {
+            let kept: Option<String> = conn
+                .prepare_cached(
+                    "UPDATE order_documents SET body = ?2 WHERE order_pk = ?1 RETURNING extensions",
+                )?
+                .query_row(params![pk, rows.body], |r| r.get(0))?;
+            kept.map(|e| from_json(&e, "order extensions"))
+                .transpose()?
+        }
     };
     delete_children(conn, pk)?;
     insert_children(conn, pk, rows)?;
@@ -533,14 +560,7 @@ pub(crate) fn update(conn: &Connection, enc: &EncodedUpdate<'_>) -> Result<Store
             bump_count(conn, "itemState", s, 1)?;
         }
     }
-    insert_version(
-        conn,
-        pk,
-        rows.version,
-        at,
-        &upd.version.by,
-        &enc.version_body,
-    )?;
+    insert_version(conn, pk, rows.version, at, &upd.by, &enc.version_body)?;
     let state_changed = old_state != rows.state;
     changes::record(
         conn,
@@ -557,15 +577,13 @@ pub(crate) fn update(conn: &Connection, enc: &EncodedUpdate<'_>) -> Result<Store
             "version": rows.version,
             "state": rows.state,
             "previousState": old_state,
-            "change": change_name(&upd.version.change),
+            "change": upd.change,
         }),
     )?;
-    hub::enqueue(conn, upd.events, at)?;
+    hub::enqueue(conn, &upd.events, at)?;
     Ok(StoredOrder {
         order: upd.order.clone(),
-        extensions: extensions
-            .map(|e| from_json(&e, "order extensions"))
-            .transpose()?,
+        extensions,
         created_at: from_millis(created_at, "orders.created_at")?,
         updated_at: from_millis(millis(at), "updated_at")?,
     })
@@ -606,8 +624,7 @@ impl CentralStore {
     /// Stores a new order with its version 1, its change row and its notifications, or returns
     /// the order it repeats (same idempotency key, or same owner and external id).
     pub fn create_order(&self, new: &NewOrder<'_>) -> Result<CreateOutcome> {
-        let encoded = EncodedCreate::encode(new)?;
-        self.write(|tx| create(tx.conn(), &encoded))
+        self.submit_create(EncodedCreate::encode(new)?)
     }
 
     /// The order, or [`StoreError::NotFound`].
@@ -620,8 +637,7 @@ impl CentralStore {
     /// Applies an accepted change; [`StoreError::VersionConflict`] when the order moved on
     /// since `expected_version`.
     pub fn update_order(&self, update: &OrderUpdate<'_>) -> Result<StoredOrder> {
-        let encoded = EncodedUpdate::encode(update)?;
-        self.write(|tx| self::update(tx.conn(), &encoded))
+        self.submit_update(EncodedUpdate::encode(update)?)
     }
 
     /// Removes the order and everything hanging off it (versions, queue entry, notes, cancel

@@ -1,0 +1,438 @@
+//! Case tables for the sync decisions.
+
+use super::*;
+use chrono::TimeZone;
+use orderdesk_tmf::ApiVersion;
+use rstest::rstest;
+use serde_json::json;
+
+fn t(s: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0).unwrap() + chrono::Duration::seconds(s.into())
+}
+
+fn entry(id: EntryId, order: &str, op: &str) -> OutboxEntry {
+    let op = match op {
+        "create" => OutboxOp::Create {
+            body: json!({"externalId": format!("key-{id}")}),
+        },
+        "amend" => OutboxOp::Amend {
+            patch: json!({"description": "x"}),
+            if_match: Some(1),
+        },
+        _ => OutboxOp::Cancel {
+            reason: None,
+            requested_at: None,
+            if_match: None,
+        },
+    };
+    let server_id = (!matches!(op, OutboxOp::Create { .. })).then(|| format!("S-{order}"));
+    OutboxEntry {
+        id,
+        order: order.to_owned(),
+        server_id,
+        op,
+        idempotency_key: format!("key-{id}"),
+        attempts: 0,
+        next_attempt_at: None,
+        status: EntryStatus::Pending,
+    }
+}
+
+fn waiting(mut e: OutboxEntry, until: u32) -> OutboxEntry {
+    e.attempts = 1;
+    e.next_attempt_at = Some(t(until));
+    e
+}
+
+fn with(mut e: OutboxEntry, status: EntryStatus) -> OutboxEntry {
+    e.status = status;
+    e
+}
+
+fn no_id(mut e: OutboxEntry) -> OutboxEntry {
+    e.server_id = None;
+    e
+}
+
+// ---------------------------------------------------------------------------------------------
+// next_push
+
+#[rstest]
+#[case::empty(vec![], vec![], vec![], None)]
+#[case::in_outbox_order_one_per_order(
+    vec![entry(3, "B", "create"), entry(1, "A", "create"), entry(2, "A", "amend")],
+    vec![1, 3], vec![(2, Held::Behind { entry: 1 })], None)]
+#[case::retry_not_due_is_skipped_and_wakes(
+    vec![waiting(entry(1, "A", "create"), 30), entry(2, "B", "create")],
+    vec![2], vec![(1, Held::Waiting { until: t(30) })], Some(t(30)))]
+#[case::retry_due_is_sent(vec![waiting(entry(1, "A", "create"), 0)], vec![1], vec![], None)]
+#[case::retry_due_exactly_now(vec![waiting(entry(1, "A", "create"), 10)], vec![1], vec![], None)]
+#[case::waiting_head_holds_its_order_only(
+    vec![waiting(entry(1, "A", "create"), 60), entry(2, "A", "amend"), entry(3, "B", "amend")],
+    vec![3], vec![(1, Held::Waiting { until: t(60) }), (2, Held::Behind { entry: 1 })], Some(t(60)))]
+#[case::failed_blocks_the_rest_of_its_order(
+    vec![with(entry(1, "A", "create"), EntryStatus::Failed), entry(2, "A", "amend"), entry(3, "A", "cancel")],
+    vec![], vec![
+        (2, Held::Blocked { entry: 1, status: EntryStatus::Failed }),
+        (3, Held::Blocked { entry: 1, status: EntryStatus::Failed }),
+    ], None)]
+#[case::conflict_blocks_the_rest_of_its_order(
+    vec![with(entry(1, "A", "amend"), EntryStatus::Conflict), entry(2, "A", "cancel"), entry(3, "B", "create")],
+    vec![3], vec![(2, Held::Blocked { entry: 1, status: EntryStatus::Conflict })], None)]
+#[case::amend_without_server_id_waits(vec![no_id(entry(1, "A", "amend"))], vec![], vec![(1, Held::NoServerId)], None)]
+#[case::earliest_wake_of_several(
+    vec![waiting(entry(1, "A", "create"), 90), waiting(entry(2, "B", "create"), 40)],
+    vec![], vec![(1, Held::Waiting { until: t(90) }), (2, Held::Waiting { until: t(40) })], Some(t(40)))]
+fn what_to_send(
+    #[case] entries: Vec<OutboxEntry>,
+    #[case] send: Vec<EntryId>,
+    #[case] held: Vec<(EntryId, Held)>,
+    #[case] wake_at: Option<DateTime<Utc>>,
+) {
+    let plan = next_push(&entries, t(10));
+    assert_eq!(
+        plan,
+        PushPlan {
+            send,
+            held,
+            wake_at
+        }
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// backoff and classify
+
+#[rstest]
+#[case(0, 0)]
+#[case(1, 1_000)]
+#[case(2, 2_000)]
+#[case(3, 4_000)]
+#[case(9, 256_000)]
+#[case(10, 300_000)]
+#[case(40, 300_000)]
+#[case(u32::MAX, 300_000)]
+fn backoff_doubles_up_to_the_cap(#[case] attempts: u32, #[case] millis: u64) {
+    assert_eq!(
+        Backoff::default().delay(attempts),
+        Duration::from_millis(millis)
+    );
+}
+
+fn reached(status: u16) -> Answer {
+    Answer::Reached {
+        status,
+        retry_after: None,
+        error: Some(TmfError {
+            status,
+            code: "someCode".into(),
+            reason: "the server's reason".into(),
+            message: None,
+            raw: None,
+        }),
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Kind {
+    Sent,
+    Retry { secs: u64, pause_all: bool },
+    Rejected,
+    Conflict,
+    Auth,
+}
+
+fn kind(o: &Outcome) -> Kind {
+    match o {
+        Outcome::Sent => Kind::Sent,
+        Outcome::Retry {
+            after, pause_all, ..
+        } => Kind::Retry {
+            secs: after.as_secs(),
+            pause_all: *pause_all,
+        },
+        Outcome::Rejected(_) => Kind::Rejected,
+        Outcome::Conflict => Kind::Conflict,
+        Outcome::AuthRequired(_) => Kind::Auth,
+    }
+}
+
+#[rstest]
+#[case::created(reached(201), 0, Kind::Sent)]
+#[case::replayed(reached(200), 3, Kind::Sent)]
+#[case::no_content(reached(204), 0, Kind::Sent)]
+#[case::unreachable(Answer::Unreachable { reason: "refused".into() }, 0, Kind::Retry { secs: 1, pause_all: true })]
+#[case::unreachable_again(Answer::Unreachable { reason: "refused".into() }, 2, Kind::Retry { secs: 4, pause_all: true })]
+#[case::garbled(Answer::Garbled { reason: "no id".into() }, 0, Kind::Retry { secs: 1, pause_all: false })]
+#[case::internal_error(reached(500), 1, Kind::Retry { secs: 2, pause_all: false })]
+#[case::bad_gateway(reached(502), 0, Kind::Retry { secs: 1, pause_all: true })]
+#[case::unavailable(reached(503), 0, Kind::Retry { secs: 1, pause_all: true })]
+#[case::gateway_timeout(reached(504), 0, Kind::Retry { secs: 1, pause_all: true })]
+#[case::not_implemented(reached(501), 0, Kind::Rejected)]
+#[case::odd_5xx(reached(599), 0, Kind::Retry { secs: 1, pause_all: false })]
+#[case::redirect(reached(302), 0, Kind::Retry { secs: 1, pause_all: false })]
+#[case::request_timeout(reached(408), 0, Kind::Retry { secs: 1, pause_all: false })]
+#[case::too_early(reached(425), 0, Kind::Retry { secs: 1, pause_all: false })]
+#[case::too_many(reached(429), 0, Kind::Retry { secs: 1, pause_all: false })]
+#[case::bad_request(reached(400), 0, Kind::Rejected)]
+#[case::unauthorized(reached(401), 0, Kind::Auth)]
+#[case::forbidden(reached(403), 0, Kind::Rejected)]
+#[case::not_found(reached(404), 0, Kind::Rejected)]
+#[case::conflicting_state(reached(409), 0, Kind::Rejected)]
+#[case::stale_if_match(reached(412), 0, Kind::Conflict)]
+#[case::too_large(reached(413), 0, Kind::Rejected)]
+#[case::media_type(reached(415), 0, Kind::Rejected)]
+#[case::business_rule(reached(422), 5, Kind::Rejected)]
+fn what_an_answer_means(#[case] answer: Answer, #[case] attempts: u32, #[case] expected: Kind) {
+    assert_eq!(
+        kind(&classify(&answer, attempts, &Backoff::default())),
+        expected
+    );
+}
+
+#[rstest]
+#[case::longer_than_backoff(Some(30), 0, 30)]
+#[case::shorter_than_backoff(Some(1), 4, 16)]
+#[case::capped(Some(100_000), 0, 3600)]
+#[case::absent(None, 0, 1)]
+fn retry_after_is_honoured(#[case] asked: Option<u64>, #[case] attempts: u32, #[case] secs: u64) {
+    let answer = Answer::Reached {
+        status: 429,
+        retry_after: asked.map(Duration::from_secs),
+        error: None,
+    };
+    let Outcome::Retry { after, .. } = classify(&answer, attempts, &Backoff::default()) else {
+        panic!("not a retry");
+    };
+    assert_eq!(after, Duration::from_secs(secs));
+}
+
+#[test]
+fn a_refusal_keeps_the_servers_reason() {
+    let Outcome::Rejected(e) = classify(&reached(422), 0, &Backoff::default()) else {
+        panic!("not rejected");
+    };
+    assert_eq!(e.reason, "the server's reason");
+    assert_eq!(e.code, "someCode");
+    let bare = Answer::Reached {
+        status: 400,
+        retry_after: None,
+        error: None,
+    };
+    let Outcome::Rejected(e) = classify(&bare, 0, &Backoff::default()) else {
+        panic!("not rejected");
+    };
+    assert_eq!(e.status, 400);
+}
+
+// ---------------------------------------------------------------------------------------------
+// settled, worth_reconciling, patch_applied
+
+fn server(state: &str, body: Value) -> ServerOrder {
+    ServerOrder {
+        id: "S-A".into(),
+        version: Some(4),
+        state: Some(state.into()),
+        api: ApiVersion::V5,
+        body,
+    }
+}
+
+#[rstest]
+#[case::same_value(json!({"a": 1}), json!({"a": 1, "b": 2}), true)]
+#[case::other_value(json!({"a": 2}), json!({"a": 1}), false)]
+#[case::missing(json!({"c": 1}), json!({"a": 1}), false)]
+#[case::removed(json!({"c": null}), json!({"a": 1}), true)]
+#[case::not_removed(json!({"a": null}), json!({"a": 1}), false)]
+#[case::nested(json!({"o": {"x": 1}}), json!({"o": {"x": 1, "y": 2}}), true)]
+#[case::nested_differs(json!({"o": {"x": 1}}), json!({"o": {"x": 2}}), false)]
+#[case::arrays_whole(json!({"n": [1]}), json!({"n": [1, 2]}), false)]
+#[case::arrays_equal(json!({"n": [1, 2]}), json!({"n": [1, 2]}), true)]
+#[case::empty_patch(json!({}), json!({"a": 1}), true)]
+fn patches_already_applied(#[case] patch: Value, #[case] doc: Value, #[case] applied: bool) {
+    assert_eq!(patch_applied(&doc, &patch), applied);
+}
+
+#[rstest]
+#[case::amend_landed("inProgress", json!({"description": "x"}), "amend", true)]
+#[case::amend_lost("inProgress", json!({"description": "y"}), "amend", false)]
+#[case::cancel_assessing("assessingCancellation", json!({}), "cancel", true)]
+#[case::cancel_pending("pendingCancellation", json!({}), "cancel", true)]
+#[case::cancel_done("cancelled", json!({}), "cancel", true)]
+#[case::cancel_not_yet("completed", json!({}), "cancel", false)]
+#[case::create_never("acknowledged", json!({}), "create", false)]
+fn earlier_attempts_settle(
+    #[case] state: &str,
+    #[case] body: Value,
+    #[case] op: &str,
+    #[case] done: bool,
+) {
+    assert_eq!(settled(&entry(1, "A", op).op, &server(state, body)), done);
+}
+
+#[rstest]
+#[case("amend", Outcome::Conflict, true)]
+#[case("cancel", Outcome::Conflict, true)]
+#[case("create", Outcome::Conflict, false)]
+#[case("cancel", Outcome::Rejected(TmfError { status: 409, ..TmfError::default() }), true)]
+#[case("cancel", Outcome::Rejected(TmfError { status: 422, ..TmfError::default() }), false)]
+#[case("amend", Outcome::Rejected(TmfError { status: 409, ..TmfError::default() }), false)]
+#[case("amend", Outcome::Sent, false)]
+fn what_is_worth_reconciling(#[case] op: &str, #[case] outcome: Outcome, #[case] worth: bool) {
+    assert_eq!(worth_reconciling(&entry(1, "A", op).op, &outcome), worth);
+}
+
+// ---------------------------------------------------------------------------------------------
+// pull
+
+fn change(seq: u64, entity: &str, id: &str, kind: &str, version: Option<u32>) -> FeedChange {
+    FeedChange {
+        seq,
+        at: t(0),
+        entity: entity.into(),
+        entity_id: id.into(),
+        kind: kind.into(),
+        version,
+        payload: json!({}),
+    }
+}
+
+fn touched(order: &str, version: Option<u32>, deleted: bool) -> Touched {
+    Touched {
+        order: order.into(),
+        version,
+        deleted,
+    }
+}
+
+#[rstest]
+#[case::empty(vec![], vec![], vec![])]
+#[case::one_read_per_order_newest_version(
+    vec![change(1, "productOrder", "A", "create", Some(1)), change(2, "productOrder", "B", "create", Some(1)),
+         change(3, "productOrder", "A", "stateChange", Some(3))],
+    vec![touched("A", Some(3), false), touched("B", Some(1), false)], vec![])]
+#[case::queue_rows_refresh_queues(
+    vec![change(1, "queueEntry", "A", "claim", None), change(2, "queueEntry", "A", "release", None)],
+    vec![], vec!["A"])]
+#[case::others_are_left_out(
+    vec![change(1, "product", "P", "update", None), change(2, "serviceOrder", "SO", "update", None),
+         change(3, "cancelProductOrder", "C", "create", None)],
+    vec![], vec![])]
+#[case::deleted_last(
+    vec![change(1, "productOrder", "A", "update", Some(2)), change(2, "productOrder", "A", "delete", Some(2))],
+    vec![touched("A", Some(2), true)], vec![])]
+fn what_a_page_touches(
+    #[case] changes: Vec<FeedChange>,
+    #[case] orders: Vec<Touched>,
+    #[case] queue: Vec<&str>,
+) {
+    let effect = orders_touched(&changes);
+    assert_eq!(effect.orders, orders);
+    assert_eq!(effect.queue, queue);
+}
+
+fn snap(version: Option<u32>, unsent: u32) -> Option<LocalSnapshot> {
+    Some(LocalSnapshot {
+        server_version: version,
+        unsent,
+    })
+}
+
+#[rstest]
+#[case::unknown_here(None, touched("A", Some(1), false), true)]
+#[case::behind(snap(Some(2), 0), touched("A", Some(3), false), true)]
+#[case::current(snap(Some(3), 0), touched("A", Some(3), false), false)]
+#[case::ahead(snap(Some(4), 0), touched("A", Some(3), false), false)]
+#[case::no_version_named(snap(Some(4), 0), touched("A", None, false), true)]
+#[case::no_local_version(snap(None, 0), touched("A", Some(1), false), true)]
+#[case::deleted(snap(Some(1), 0), touched("A", Some(2), true), false)]
+fn what_to_read(
+    #[case] local: Option<LocalSnapshot>,
+    #[case] touched: Touched,
+    #[case] fetch: bool,
+) {
+    assert_eq!(needs_fetch(local.as_ref(), &touched), fetch);
+}
+
+fn pulled(version: Option<u32>) -> ServerOrder {
+    ServerOrder {
+        version,
+        ..server("inProgress", json!({}))
+    }
+}
+
+#[rstest]
+#[case::new_here(None, pulled(Some(1)), MergeDecision::Apply)]
+#[case::newer(snap(Some(2), 0), pulled(Some(3)), MergeDecision::Apply)]
+#[case::same(snap(Some(3), 0), pulled(Some(3)), MergeDecision::Skip)]
+#[case::older(snap(Some(4), 0), pulled(Some(3)), MergeDecision::Skip)]
+#[case::older_with_local_edits(snap(Some(4), 2), pulled(Some(3)), MergeDecision::Skip)]
+#[case::newer_with_local_edits(snap(Some(2), 1), pulled(Some(3)), MergeDecision::Conflict { unsent: 1 })]
+#[case::no_versions(snap(None, 0), pulled(None), MergeDecision::Apply)]
+#[case::no_server_version(snap(Some(2), 0), pulled(None), MergeDecision::Apply)]
+#[case::no_versions_local_edits(snap(None, 3), pulled(None), MergeDecision::Conflict { unsent: 3 })]
+fn how_a_pulled_order_merges(
+    #[case] local: Option<LocalSnapshot>,
+    #[case] pulled: ServerOrder,
+    #[case] decision: MergeDecision,
+) {
+    assert_eq!(merge_pulled(local.as_ref(), &pulled), decision);
+}
+
+#[rstest]
+#[case::v4_string(json!({"externalId": "key-1"}), Some(1))]
+#[case::v5_list(json!({"externalId": [{"id": "other"}, {"id": "key-2"}]}), Some(2))]
+#[case::no_match(json!({"externalId": "key-9"}), None)]
+#[case::none(json!({}), None)]
+#[case::empty(json!({"externalId": ""}), None)]
+fn a_pulled_order_may_be_our_own_create(#[case] body: Value, #[case] entry_id: Option<EntryId>) {
+    let mut v5_create = entry(2, "B", "create");
+    v5_create.op = OutboxOp::Create {
+        body: json!({"externalId": [{"id": "key-2", "owner": "desk"}]}),
+    };
+    let entries = vec![
+        entry(1, "A", "create"),
+        v5_create,
+        entry(3, "C", "amend"),
+        with(entry(4, "D", "create"), EntryStatus::Failed),
+    ];
+    assert_eq!(
+        claims_pulled(&entries, &server("acknowledged", body)),
+        entry_id
+    );
+}
+
+#[test]
+fn a_failed_create_claims_nothing() {
+    let entries = vec![with(entry(1, "A", "create"), EntryStatus::Failed)];
+    let order = server("acknowledged", json!({"externalId": "key-1"}));
+    assert_eq!(claims_pulled(&entries, &order), None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// the online indicator
+
+use ConnectionState::{Degraded, Offline, Online};
+use Signal::*;
+
+#[rstest]
+#[case::nothing_heard(vec![], Offline)]
+#[case::answered_mode_unknown(vec![Answered], Online)]
+#[case::unreachable(vec![Answered, Unreachable], Offline)]
+#[case::back(vec![Unreachable, Answered], Online)]
+#[case::server_errors(vec![Answered, ServerError], Degraded)]
+#[case::recovered(vec![ServerError, Answered], Online)]
+#[case::extension_without_live(vec![Answered, Extension], Degraded)]
+#[case::extension_live(vec![Answered, Extension, LiveUp], Online)]
+#[case::live_dropped(vec![Answered, Extension, LiveUp, LiveDown], Degraded)]
+#[case::live_lost_with_the_network(vec![Answered, Extension, LiveUp, Unreachable], Offline)]
+#[case::back_but_not_live(vec![Extension, LiveUp, Unreachable, Answered], Degraded)]
+#[case::generic_polls(vec![Answered, Generic], Online)]
+#[case::live_up_means_reachable(vec![Unreachable, Extension, LiveUp], Online)]
+#[case::errors_while_live(vec![Extension, LiveUp, ServerError], Degraded)]
+fn what_the_indicator_shows(#[case] signals: Vec<Signal>, #[case] state: ConnectionState) {
+    let link = signals
+        .into_iter()
+        .fold(Link::default(), |link, s| link.after(s));
+    assert_eq!(link.state(), state);
+}
