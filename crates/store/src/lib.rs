@@ -1,7 +1,9 @@
 //! Orderdesk's durable store: the only crate that speaks SQL.
 //!
 //! - [`central`]: the central TMF622 server's store (SQLite in WAL mode), the system of record.
-//!   (The desktop's local store will sit beside it as `local`.)
+//! - [`local`]: the desktop's store, one SQLite file per user profile: orders with their sync
+//!   status, full-text search, the queue mirror, reference data for offline validation, and the
+//!   outbox that the sync engine drains.
 //! - [`migrations`]: embedded, append-only schema migrations, recorded in `schema_version`.
 //! - [`StoreError`]: what can go wrong, named for the caller's decisions (not found, version
 //!   conflict, duplicate, invalid query...).
