@@ -1,0 +1,514 @@
+//! The desktop core (`orderdesk-desk`, no window) against the real central server, both
+//! in-process: the server on a loopback port with a temp data dir, each desk with a temp
+//! profile. These are the issue's "done when" scenarios: offline capture created exactly once,
+//! a server killed mid-drain, a change from another desk pulled in, a conflict surfaced, a 4xx
+//! shown on the order, and a supervisor's command refused to an agent before any request.
+//!
+//! Every wait is bounded; a timeout is a failure with what was last seen.
+
+// Test helpers may fail loudly: a failed setup is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{TimeZone, Utc};
+use orderdesk_desk::clock::{Clock, OffsetClock, UuidIds};
+use orderdesk_desk::{Desk, DeskConfig, Role};
+use orderdesk_domain::order::ExternalId;
+use orderdesk_fixtures::{ExpectedDecision, Fixtures};
+use orderdesk_server::{Config, RunningServer};
+use orderdesk_store::local::{LocalOrder, SyncStatus, SyncStatusKind};
+use orderdesk_sync::decide::Backoff;
+use orderdesk_sync::{EngineConfig, SyncEvent};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+const AGENT: &str = "demo-agent-1";
+const OTHER_AGENT: &str = "demo-agent-2";
+const SUPERVISOR: &str = "demo-supervisor-1";
+const V5: &str = "/tmf-api/productOrderingManagement/v5/productOrder";
+
+// ---------------------------------------------------------------------------------------------
+// Harness
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// The real server on `port` over `dir`; retries the bind briefly, since a server just stopped
+/// on the same port may still be letting go of it.
+async fn server(port: u16, dir: &Path) -> RunningServer {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut c = Config::new(dir);
+        c.demo = true;
+        c.addr = format!("127.0.0.1:{port}");
+        // Fulfilment stays put: the orders' states are the validation's, not the simulator's.
+        c.som_step_ms = 10 * 60 * 1000;
+        match orderdesk_server::start(c).await {
+            Ok(s) => return s,
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("server on {port} did not start: {e}"),
+        }
+    }
+}
+
+fn desk_config(data: &Path, port: u16, token: &str, start_sync: bool) -> DeskConfig {
+    let mut c = DeskConfig::new(data, format!("http://127.0.0.1:{port}"), token);
+    c.request_timeout = Duration::from_secs(3);
+    c.start_sync = start_sync;
+    c.engine = EngineConfig {
+        backoff: Backoff {
+            initial: Duration::from_millis(50),
+            max: Duration::from_millis(400),
+        },
+        reconnect: Backoff {
+            initial: Duration::from_millis(50),
+            max: Duration::from_millis(300),
+        },
+        poll_interval: Duration::from_millis(200),
+        shutdown_grace: Duration::from_secs(1),
+        ..EngineConfig::default()
+    };
+    c
+}
+
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(OffsetClock::starting_at(
+        Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0).unwrap(),
+    ))
+}
+
+async fn open(data: &Path, port: u16, token: &str, start_sync: bool) -> Desk {
+    Desk::open(
+        desk_config(data, port, token, start_sync),
+        clock(),
+        Box::new(UuidIds),
+    )
+    .await
+    .unwrap()
+}
+
+/// Signs `token` in once (the role comes from the server), so the profile opens offline later.
+async fn sign_in_once(data: &Path, port: u16, token: &str) {
+    let desk = open(data, port, token, false).await;
+    desk.close().await;
+}
+
+/// Quotes the demo data accepts, to capture from (cycled when more orders are wanted).
+fn accepted_quotes() -> Vec<String> {
+    let fixtures = Fixtures::load_default().unwrap();
+    let quotes: Vec<String> = fixtures
+        .scenarios()
+        .iter()
+        .filter(|s| s.expect.decision == ExpectedDecision::Accept)
+        .map(|s| s.quote.clone())
+        .collect();
+    assert!(!quotes.is_empty(), "the demo data has accepted quotes");
+    quotes
+}
+
+/// Captures `n` orders from the demo quotes; returns their local ids.
+async fn capture(desk: &Desk, n: usize) -> Vec<String> {
+    let quotes = accepted_quotes();
+    let mut ids = Vec::new();
+    for (i, q) in quotes.iter().cycle().take(n).enumerate() {
+        let mut draft = desk.draft_from_quote(q).unwrap();
+        // A quote carries its own order reference: each capture gets one of its own, as a
+        // second order from the same quote would be refused as a duplicate.
+        draft.external_ids = vec![ExternalId {
+            owner: None,
+            kind: None,
+            id: format!("{}-{i}", draft.id),
+        }];
+        ids.push(desk.submit(&draft).await.unwrap().order.to_string());
+    }
+    ids
+}
+
+/// The external id the desk's create carries for the order's idempotency key.
+fn desk_key(order: &LocalOrder) -> String {
+    order
+        .order
+        .external_ids
+        .iter()
+        .find(|e| e.owner.as_deref() == Some("orderdesk-desk"))
+        .map(|e| e.id.clone())
+        .expect("a submitted order carries the desk's key")
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+/// Every order on the server, as the supervisor lists them.
+async fn server_orders(port: u16) -> Vec<Value> {
+    let list: Value = http()
+        .get(format!("http://127.0.0.1:{port}{V5}?limit=1000"))
+        .bearer_auth(SUPERVISOR)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list.as_array().expect("a list of orders").clone()
+}
+
+/// The server's orders carrying `key` as an external id.
+fn with_key<'a>(orders: &'a [Value], key: &str) -> Vec<&'a Value> {
+    orders
+        .iter()
+        .filter(|o| {
+            o["externalId"]
+                .as_array()
+                .is_some_and(|ids| ids.iter().any(|e| e["id"] == key))
+        })
+        .collect()
+}
+
+/// Each local order is on the server exactly once, under the id the desk recorded.
+async fn assert_created_once(desk: &Desk, port: u16, local_ids: &[String]) {
+    let orders = server_orders(port).await;
+    for local in local_ids {
+        let order = desk.order(local).unwrap();
+        assert_eq!(order.sync.kind(), SyncStatusKind::Synced, "{local}");
+        let key = desk_key(&order);
+        let made = with_key(&orders, &key);
+        assert_eq!(made.len(), 1, "{key} created {} times", made.len());
+        let server_id = desk
+            .server_id_of(&order)
+            .expect("the server's id is recorded");
+        assert_eq!(made[0]["id"].as_str(), Some(server_id.as_str()), "{key}");
+    }
+}
+
+/// The server's copy of an order and its version (ETag).
+async fn server_order(port: u16, id: &str) -> (Value, u32) {
+    let resp = http()
+        .get(format!("http://127.0.0.1:{port}{V5}/{id}"))
+        .bearer_auth(SUPERVISOR)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "GET {id}");
+    let version = resp
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.trim_start_matches("W/").trim_matches('"').parse().ok())
+        .expect("an ETag");
+    (resp.json().await.unwrap(), version)
+}
+
+/// Polls `check` every 50 ms until it answers `Some`, or fails after `limit` with `what`.
+async fn eventually<T>(limit: Duration, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(t) = check() {
+            return t;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Submits one order online and waits until the desk's copy is the server's settled version
+/// (the server's validation has moved it on and the desk pulled that). Returns (local, server id,
+/// version).
+async fn synced_order(desk: &Desk, port: u16) -> (String, String, u32) {
+    let local = capture(desk, 1).await.remove(0);
+    assert!(desk.await_idle(Duration::from_secs(10)).await.unwrap());
+    let sid = desk.server_id_of(&desk.order(&local).unwrap()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (body, version) = server_order(port, &sid).await;
+        let mine = desk.order(&local).unwrap();
+        let settled = body["state"] != "acknowledged";
+        if settled && mine.server_version == Some(version) && mine.sync == SyncStatus::Synced {
+            return (local, sid, version);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never settled: server {} v{version}, desk v{:?} {:?}",
+            body["state"],
+            mine.server_version,
+            mine.sync.kind()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn described(desk: &Desk, local: &str, text: &str) -> orderdesk_domain::ProductOrder {
+    let mut desired = desk.order(local).unwrap().order;
+    desired.description = Some(text.to_owned());
+    desired
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_captured_while_the_server_is_down_are_created_once_when_it_starts() {
+    let port = free_port();
+    let (data, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let running = server(port, dir.path()).await;
+    sign_in_once(data.path(), port, AGENT).await;
+    running.stop().await;
+
+    // Down: the desk opens from its profile, syncing, and captures.
+    let desk = open(data.path(), port, AGENT, true).await;
+    let local_ids = capture(&desk, 6).await;
+    for id in &local_ids {
+        assert_eq!(
+            desk.order(id).unwrap().sync.kind(),
+            SyncStatusKind::AwaitingSync
+        );
+    }
+    // The engine keeps trying against nothing: still nothing sent.
+    assert!(!desk.await_idle(Duration::from_millis(500)).await.unwrap());
+    assert_eq!(desk.sync_status().unwrap().pending, 6);
+
+    // The server starts (same data, same port): the engine reconnects by itself.
+    let running = server(port, dir.path()).await;
+    assert!(
+        desk.await_idle(Duration::from_secs(15)).await.unwrap(),
+        "the outbox drained"
+    );
+    assert_created_once(&desk, port, &local_ids).await;
+    desk.close().await;
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_mid_drain_and_restarted_still_creates_each_order_once() {
+    const ORDERS: usize = 30;
+    let port = free_port();
+    let (data, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let running = server(port, dir.path()).await;
+    sign_in_once(data.path(), port, AGENT).await;
+
+    let desk = open(data.path(), port, AGENT, false).await;
+    let local_ids = capture(&desk, ORDERS).await;
+    let mut events = desk.subscribe_sync();
+    desk.start_sync().await;
+
+    // Killed as soon as the first create lands: the rest are in flight or waiting.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, events.recv()).await {
+            Ok(Ok(SyncEvent::Sent { .. })) => break,
+            Ok(Ok(_)) | Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {}
+            Ok(Err(e)) => panic!("sync events ended: {e}"),
+            Err(_) => panic!("nothing was sent"),
+        }
+    }
+    drop(running);
+    let pending_at_kill = desk.store().outbox_counts().unwrap().pending;
+    assert!(
+        pending_at_kill > 0,
+        "the drain was over before the kill: nothing tested"
+    );
+
+    // Down for a moment while the engine retries, then back on the same data and port.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let running = server(port, dir.path()).await;
+    assert!(
+        desk.await_idle(Duration::from_secs(20)).await.unwrap(),
+        "the outbox drained after the restart"
+    );
+    assert_created_once(&desk, port, &local_ids).await;
+    let ours = server_orders(port)
+        .await
+        .iter()
+        .filter(|o| {
+            o["externalId"].as_array().is_some_and(|ids| {
+                ids.iter().any(|e| {
+                    e["owner"] == "orderdesk-desk"
+                        || e["id"].as_str().is_some_and(|i| i.starts_with("desk-"))
+                })
+            })
+        })
+        .count();
+    assert_eq!(ours, ORDERS, "exactly the captured orders, no extra ones");
+    desk.close().await;
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_made_at_another_desk_is_pulled_into_this_one() {
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let (data_a, data_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let running = server(port, dir.path()).await;
+    let a = open(data_a.path(), port, AGENT, true).await;
+    let b = open(data_b.path(), port, OTHER_AGENT, true).await;
+
+    let (local_a, sid, _) = synced_order(&a, port).await;
+
+    // Desk B learns of A's order from the changes feed, then amends it.
+    eventually(Duration::from_secs(10), "desk B to pull A's order", || {
+        b.order(&sid).ok().filter(|o| o.sync == SyncStatus::Synced)
+    })
+    .await;
+    let local_b = b.order(&sid).unwrap().order.id.to_string();
+    let text = "customer asked for a morning install (desk B)";
+    b.amend_order(&local_b, &described(&b, &local_b, text), "customer call")
+        .await
+        .unwrap();
+    assert!(b.await_idle(Duration::from_secs(10)).await.unwrap());
+    assert_eq!(b.order(&local_b).unwrap().sync, SyncStatus::Synced);
+
+    // Desk A, which did nothing, sees it on its own copy of the order.
+    let started = Instant::now();
+    let seen = eventually(Duration::from_secs(10), "desk A to pull B's change", || {
+        a.order(&local_a)
+            .ok()
+            .filter(|o| o.order.description.as_deref() == Some(text))
+    })
+    .await;
+    assert_eq!(seen.sync, SyncStatus::Synced);
+    assert_eq!(a.server_id_of(&seen).as_deref(), Some(sid.as_str()));
+    eprintln!("desk A saw desk B's change after {:?}", started.elapsed());
+    a.close().await;
+    b.close().await;
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_amendment_is_surfaced_as_a_conflict_not_written_over_the_server() {
+    let port = free_port();
+    let (data, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let running = server(port, dir.path()).await;
+    let desk = open(data.path(), port, AGENT, true).await;
+    let (local, sid, version) = synced_order(&desk, port).await;
+
+    // The desk goes quiet; meanwhile someone else amends the order from the same version.
+    desk.stop_sync().await;
+    let theirs = "changed at the back office";
+    let resp = http()
+        .patch(format!("http://127.0.0.1:{port}{V5}/{sid}"))
+        .bearer_auth(SUPERVISOR)
+        .header("content-type", "application/merge-patch+json")
+        .header("if-match", format!("\"{version}\""))
+        .body(json!({ "description": theirs }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        200,
+        "{}",
+        resp.text().await.unwrap_or_default()
+    );
+
+    // The desk amends what it still holds (version `version`) and syncs.
+    let mine = "changed at the desk";
+    let amended = desk
+        .amend_order(&local, &described(&desk, &local, mine), "customer call")
+        .await
+        .unwrap();
+    assert_eq!(amended.server_version, Some(version));
+    desk.start_sync().await;
+    assert!(desk.await_idle(Duration::from_secs(10)).await.unwrap());
+
+    let order = desk.order(&local).unwrap();
+    let SyncStatus::Conflict {
+        server_version,
+        server_order: kept_server_copy,
+        ..
+    } = &order.sync
+    else {
+        panic!("expected a conflict, got {:?}", order.sync);
+    };
+    assert!(
+        *server_version > version,
+        "the server's newer version is shown"
+    );
+    assert_eq!(kept_server_copy.description.as_deref(), Some(theirs));
+    assert_eq!(
+        order.order.description.as_deref(),
+        Some(mine),
+        "the desk's change is kept"
+    );
+    let (on_server, _) = server_order(port, &sid).await;
+    assert_eq!(on_server["description"], theirs, "not overwritten");
+    assert!(desk.sync_status().unwrap().needs_attention >= 1);
+    desk.close().await;
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_the_server_refuses_shows_its_reason_on_the_order() {
+    let port = free_port();
+    let (data, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let running = server(port, dir.path()).await;
+    let desk = open(data.path(), port, AGENT, true).await;
+    let (local, sid, version) = synced_order(&desk, port).await;
+
+    // An amendment the domain allows locally (nothing past its point of no return) but the
+    // server's re-validation of the accepted order refuses: the offering is not in its catalog.
+    let mut desired = desk.order(&local).unwrap().order;
+    desired.items[0].offering = Some("PO-WITHDRAWN-OFFER".into());
+    desk.amend_order(&local, &desired, "customer wants the new offer")
+        .await
+        .unwrap();
+    assert!(desk.await_idle(Duration::from_secs(10)).await.unwrap());
+
+    let order = desk.order(&local).unwrap();
+    let SyncStatus::Rejected { code, reason } = &order.sync else {
+        panic!("expected a refusal, got {:?}", order.sync);
+    };
+    assert_eq!(code, "amendmentRejected", "{reason}");
+    assert!(
+        reason.contains("CATALOG_OFFERING_NOT_FOUND") && reason.contains("PO-WITHDRAWN-OFFER"),
+        "the server's reason is on the order: {reason}"
+    );
+    assert!(desk.sync_status().unwrap().needs_attention >= 1);
+    // Refused, not retried: the server's order is untouched.
+    let (on_server, now) = server_order(port, &sid).await;
+    assert_eq!(now, version, "{on_server}");
+    eprintln!("refused with {code}: {reason}");
+    desk.close().await;
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_cannot_decide_credit_even_before_asking_the_server() {
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let (agent_data, sup_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let running = server(port, dir.path()).await;
+    sign_in_once(agent_data.path(), port, AGENT).await;
+    sign_in_once(sup_data.path(), port, SUPERVISOR).await;
+    // The server is gone: any request would fail as `offline`, so `forbidden` is the desk's own.
+    running.stop().await;
+
+    let agent = open(agent_data.path(), port, AGENT, false).await;
+    assert_eq!(agent.session().role, Role::Agent);
+    let err = agent
+        .approve_credit("O-ANY", "looks fine")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "forbidden", "{err}");
+    let err = agent.credit_exceptions(None).await.unwrap_err();
+    assert_eq!(err.code(), "forbidden", "{err}");
+
+    // The same calls by a supervisor get past the check (to the offline fallbacks).
+    let supervisor = open(sup_data.path(), port, SUPERVISOR, false).await;
+    assert_eq!(supervisor.session().role, Role::Supervisor);
+    assert!(supervisor.credit_exceptions(None).await.is_ok());
+    let err = supervisor
+        .approve_credit("O-ANY", "looks fine")
+        .await
+        .unwrap_err();
+    assert_ne!(err.code(), "forbidden", "{err}");
+}
