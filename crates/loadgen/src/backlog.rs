@@ -25,7 +25,10 @@ pub async fn run(args: BacklogArgs) -> anyhow::Result<()> {
     let waited = started.elapsed();
     let validated = first.saturating_sub(left);
 
-    let name = args.label.clone().unwrap_or_else(|| "validation backlog".to_owned());
+    let name = args
+        .label
+        .clone()
+        .unwrap_or_else(|| "validation backlog".to_owned());
     let mut summary = Recorder::default().summary(&name, 0, waited);
     summary.timed = false;
     summary.ok = validated;

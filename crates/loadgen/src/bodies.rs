@@ -56,7 +56,11 @@ pub struct CreateBodies {
 }
 
 /// The v5 create body of `quote`, with `external_id` as its only external id.
-pub fn v5_create_body(fixtures: &Fixtures, quote: &str, external_id: &str) -> anyhow::Result<Value> {
+pub fn v5_create_body(
+    fixtures: &Fixtures,
+    quote: &str,
+    external_id: &str,
+) -> anyhow::Result<Value> {
     let order = fixtures
         .order_from_quote(quote, OrderId::new("loadgen"), fixture_day())
         .with_context(|| format!("quote `{quote}` does not make an order"))?;
@@ -68,7 +72,10 @@ pub fn v5_create_body(fixtures: &Fixtures, quote: &str, external_id: &str) -> an
     for f in SERVER_FIELDS {
         obj.remove(*f);
     }
-    if let Some(items) = obj.get_mut("productOrderItem").and_then(Value::as_array_mut) {
+    if let Some(items) = obj
+        .get_mut("productOrderItem")
+        .and_then(Value::as_array_mut)
+    {
         for item in items.iter_mut().filter_map(Value::as_object_mut) {
             item.remove("state");
         }

@@ -6,10 +6,10 @@
 //! After the run it reads, from the server's own counts, how many orders were stored and how
 //! far validation (background workers, after the 201) has got; [`crate::backlog`] waits for it.
 
-use std::sync::Arc;
 use anyhow::Context;
 use orderdesk_fixtures::Fixtures;
 use reqwest::StatusCode;
+use std::sync::Arc;
 
 use crate::bodies::{run_id, CreateBodies};
 use crate::cli::CreateArgs;
@@ -49,7 +49,11 @@ pub async fn run(args: CreateArgs) -> anyhow::Result<()> {
     })
     .await?;
 
-    let name = args.load.label.clone().unwrap_or_else(|| "create".to_owned());
+    let name = args
+        .load
+        .label
+        .clone()
+        .unwrap_or_else(|| "create".to_owned());
     let mut summary = recorder.summary(&name, args.load.clients, elapsed);
     summary.note("quotes cycled", bodies.quotes().join(","));
     let after = target.count("").await?;

@@ -27,15 +27,23 @@ async fn list_ids(target: &Target, want: usize) -> anyhow::Result<Vec<String>> {
             "{PRODUCT_ORDER}?fields=id&sort=-orderDate&limit={limit}&offset={}",
             ids.len()
         );
-        let response = target.get(&path).send().await.with_context(|| format!("GET {path}"))?;
+        let response = target
+            .get(&path)
+            .send()
+            .await
+            .with_context(|| format!("GET {path}"))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         if !status.is_success() {
             bail!("GET {path}: {status}: {text}");
         }
-        let page: Vec<Value> = serde_json::from_str(&text).with_context(|| format!("GET {path}"))?;
+        let page: Vec<Value> =
+            serde_json::from_str(&text).with_context(|| format!("GET {path}"))?;
         let n = page.len();
-        ids.extend(page.iter().filter_map(|o| o["id"].as_str().map(str::to_owned)));
+        ids.extend(
+            page.iter()
+                .filter_map(|o| o["id"].as_str().map(str::to_owned)),
+        );
         if n < limit {
             break;
         }
@@ -62,8 +70,12 @@ pub async fn run(args: GetArgs) -> anyhow::Result<()> {
         })
         .await?;
         if made.errors() > 0 {
-            made.summary("create (ids for get)", args.load.clients, Default::default())
-                .print();
+            made.summary(
+                "create (ids for get)",
+                args.load.clients,
+                Default::default(),
+            )
+            .print();
             bail!("could not create the orders to read");
         }
         ids = list_ids(&target, args.ids).await?;

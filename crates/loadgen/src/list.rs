@@ -14,7 +14,11 @@ pub async fn run(args: ListArgs) -> anyhow::Result<()> {
     let query = args.query.trim_start_matches('?').to_owned();
     let path = format!("{PRODUCT_ORDER}?{query}");
 
-    let probe = target.get(&path).send().await.with_context(|| format!("GET {path}"))?;
+    let probe = target
+        .get(&path)
+        .send()
+        .await
+        .with_context(|| format!("GET {path}"))?;
     let status = probe.status();
     let header = |name: &str| {
         probe
@@ -44,7 +48,11 @@ pub async fn run(args: ListArgs) -> anyhow::Result<()> {
         async move { outcome(request.send().await, StatusCode::OK).await }
     })
     .await?;
-    let name = args.load.label.clone().unwrap_or_else(|| format!("list {query}"));
+    let name = args
+        .load
+        .label
+        .clone()
+        .unwrap_or_else(|| format!("list {query}"));
     let mut summary = recorder.summary(&name, args.load.clients, elapsed);
     summary.note("query", &query);
     summary.note("X-Total-Count", total);

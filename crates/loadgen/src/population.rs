@@ -91,7 +91,11 @@ fn item_states(state: OrderState, items: usize, h: u64) -> Vec<ItemState> {
     match state {
         OrderState::InProgress => rest(
             I::InProgress,
-            if h & 1 == 0 { I::InProgress } else { I::Completed },
+            if h & 1 == 0 {
+                I::InProgress
+            } else {
+                I::Completed
+            },
         ),
         OrderState::Held => rest(I::Held, I::Held),
         OrderState::Pending => rest(I::Pending, I::Pending),
@@ -226,8 +230,7 @@ impl Population {
         let took = Duration::minutes(((h2 >> 24) % (20 * 24 * 60)) as i64);
         let changed = (order_date + took).min(self.now);
         order.state_changed_at = changed;
-        order.expected_completion_date =
-            started.then(|| order_date + Duration::days(14));
+        order.expected_completion_date = started.then(|| order_date + Duration::days(14));
         order.completion_date = matches!(
             state,
             OrderState::Completed | OrderState::Failed | OrderState::Partial
@@ -282,7 +285,10 @@ mod tests {
         for n in 0..10_000 {
             let o = p.order(n);
             if !o.state().is_terminal() {
-                assert!(o.order_date > fixture_day() - Duration::days(OPEN_DAYS), "order {n}");
+                assert!(
+                    o.order_date > fixture_day() - Duration::days(OPEN_DAYS),
+                    "order {n}"
+                );
             }
         }
     }

@@ -167,7 +167,10 @@ impl Summary {
 
     /// Prints the report, then the `result {json}` line.
     pub fn print(&self) {
-        println!("== {} ({} clients, {:.1} s measured)", self.name, self.clients, self.seconds);
+        println!(
+            "== {} ({} clients, {:.1} s measured)",
+            self.name, self.clients, self.seconds
+        );
         println!(
             "   ok {} ({:.0}/s)   errors {}",
             self.ok, self.ok_per_sec, self.errors
@@ -205,7 +208,10 @@ mod tests {
             r.record(Outcome::Ok, Duration::from_millis(ms));
         }
         let s = r.summary("t", 1, Duration::from_secs(1));
-        assert_eq!((s.p50_ms, s.p90_ms, s.p99_ms, s.max_ms), (50.0, 90.0, 99.0, 100.0));
+        assert_eq!(
+            (s.p50_ms, s.p90_ms, s.p99_ms, s.max_ms),
+            (50.0, 90.0, 99.0, 100.0)
+        );
         assert_eq!(s.ok, 100);
         assert!((s.ok_per_sec - 100.0).abs() < 1e-9);
     }
@@ -214,10 +220,16 @@ mod tests {
     fn errors_are_counted_not_timed() {
         let mut a = Recorder::default();
         a.record(Outcome::Ok, Duration::from_millis(5));
-        a.record(Outcome::refused("HTTP 503", "busy"), Duration::from_millis(1));
+        a.record(
+            Outcome::refused("HTTP 503", "busy"),
+            Duration::from_millis(1),
+        );
         let mut b = Recorder::default();
         b.record(Outcome::Transport("reset".into()), Duration::from_millis(1));
-        b.record(Outcome::refused("HTTP 503", &"x".repeat(1000)), Duration::ZERO);
+        b.record(
+            Outcome::refused("HTTP 503", &"x".repeat(1000)),
+            Duration::ZERO,
+        );
         a.merge(b);
         let s = a.summary("t", 2, Duration::from_secs(1));
         assert_eq!((s.ok, s.errors), (1, 3));

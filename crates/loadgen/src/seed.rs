@@ -107,15 +107,23 @@ pub fn run(args: &SeedArgs) -> anyhow::Result<()> {
     println!("states: {}", states.join(" "));
     let customer = population.customer(0);
     let of_customer = count(&store, vec![Filter::eq(OrderField::Customer, &customer)])?;
-    let since = (now - Duration::days(OPEN_DAYS)).format("%Y-%m-%d").to_string();
+    let since = (now - Duration::days(OPEN_DAYS))
+        .format("%Y-%m-%d")
+        .to_string();
     let recent = count(
         &store,
-        vec![Filter::new(OrderField::OrderDate, Op::Gte, &[since.as_str()])],
+        vec![Filter::new(
+            OrderField::OrderDate,
+            Op::Gte,
+            &[since.as_str()],
+        )],
     )?;
     // Lines the bench script reads.
     println!("sample customer={customer} orders={of_customer}");
     println!("sample since={since} orders={recent}");
-    let size = std::fs::metadata(store.path()).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(store.path())
+        .map(|m| m.len())
+        .unwrap_or(0);
     println!("database file: {:.0} MiB", size as f64 / 1024.0 / 1024.0);
     Ok(())
 }

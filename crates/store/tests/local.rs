@@ -400,12 +400,7 @@ fn searchable_store() -> (TempDir, LocalStore) {
             "Kerkstraat 12, 2611 HX Delft",
         ),
         ("ORD-2001", "CUST-2", "Beta Işık", "Molenweg 3, Utrecht"),
-        (
-            "ORD-3003",
-            "CUST-3",
-            "Gamma Willow",
-            "Stationsweg 88, Gent",
-        ),
+        ("ORD-3003", "CUST-3", "Gamma Willow", "Stationsweg 88, Gent"),
         ("ORD-4004", "CUST-4", "Épée Crème", "Julianalaan 5, Delft"),
     ];
     for (id, customer, name, address) in rows {
