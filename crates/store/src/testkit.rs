@@ -70,7 +70,7 @@ pub fn synthetic_order(n: u64, customers: u64, now: DateTime<Utc>) -> ProductOrd
             };
             let mut item = OrderItem::new(
                 format!("{}", i + 1).as_str(),
-                if (h2 >> (i * 3)) % 5 == 0 {
+                if (h2 >> (i * 3)).is_multiple_of(5) {
                     ItemAction::Modify
                 } else {
                     ItemAction::Add
@@ -108,7 +108,9 @@ pub fn synthetic_order(n: u64, customers: u64, now: DateTime<Utc>) -> ProductOrd
         category: None,
         description: None,
         order_date,
-        requested_start_date: ((h2 >> 40) % 5 == 0).then(|| order_date + Duration::days(14)),
+        requested_start_date: (h2 >> 40)
+            .is_multiple_of(5)
+            .then(|| order_date + Duration::days(14)),
         requested_completion_date: None,
         expected_completion_date: None,
         completion_date: None,

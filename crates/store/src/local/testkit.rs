@@ -127,7 +127,9 @@ pub fn synthetic_queue_entry(kind: QueueKind, n: u64, now: DateTime<Utc>) -> Loc
             reason: Some(pick(REASONS, h >> 40).to_owned()),
             priority: Priority::new(u8::try_from((h >> 20) % 5).unwrap_or(4)).unwrap_or_default(),
             waiting_since,
-            sla_due: ((h >> 30) % 5 == 0).then(|| waiting_since + Duration::hours(4)),
+            sla_due: (h >> 30)
+                .is_multiple_of(5)
+                .then(|| waiting_since + Duration::hours(4)),
             claimed_by: None,
         },
         detail: None,
