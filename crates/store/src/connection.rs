@@ -57,6 +57,10 @@ fn common_pragmas(conn: &Connection, options: &StoreOptions) -> Result<()> {
     conn.pragma_update(None, "cache_size", -i64::from(options.cache_mib) * 1024)?;
     conn.pragma_update(None, "mmap_size", i64::from(options.mmap_mib) * 1024 * 1024)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Plans from the schema only (they never look at bound values): otherwise SQLite marks
+    // `col = ?` statements for re-preparation on rebinding, and rusqlite's statement cache
+    // clears bindings on every return, so each cached lookup was parsed and planned again.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
 }
 
