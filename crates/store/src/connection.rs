@@ -60,7 +60,10 @@ fn common_pragmas(conn: &Connection, options: &StoreOptions) -> Result<()> {
     // Plans from the schema only (they never look at bound values): otherwise SQLite marks
     // `col = ?` statements for re-preparation on rebinding, and rusqlite's statement cache
     // clears bindings on every return, so each cached lookup was parsed and planned again.
-    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     Ok(())
 }
 
