@@ -1,7 +1,10 @@
 //! Shared pieces of the cross-crate scenarios (`tests/tests/*.rs`) and benchmarks
 //! (`tests/benches/*.rs`): the demo world at a fixed "now", and a fulfilment that plays the
 //! SOM simulator's deterministic rules without a network so the domain's path from quote to
-//! final state can be checked end to end.
+//! final state can be checked end to end. [`server_process`] runs the real `orderdesk-server`
+//! binary as a child process, for the scenarios that kill it.
+
+pub mod server_process;
 
 use chrono::{DateTime, TimeZone, Utc};
 use orderdesk_domain::decomposition::{
