@@ -22,6 +22,7 @@ use orderdesk_store::CentralStore;
 use orderdesk_tmf::tmf620::CatalogDocument;
 use orderdesk_tmf::ApiVersion;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::{broadcast, mpsc, Notify};
@@ -194,20 +195,49 @@ pub fn load_users(store: &CentralStore) -> Result<UserDirectory, ReferenceError>
 /// The order history validation reads: the store's orders, plus (in demo mode) the fixture
 /// orders that "exist" when the demo starts (`fixtures/orders.json`, which the store does not
 /// hold).
+///
+/// One `History` serves one validation. Duplicate detection and fraud screening both ask for the
+/// customer's orders (every open one, plus those of a window that differs per check): the first
+/// question fetches the customer's orders from the earlier of its `since` and `prefetch_since`
+/// (the start of the fraud policy's customer window), and later questions with a `since` no
+/// earlier than that are answered from what was fetched, with the same filter the store applies.
 pub struct History<'a> {
     pub store: &'a CentralStore,
     pub seeds: Option<&'a InMemoryOrders>,
+    pub prefetch_since: Option<DateTime<Utc>>,
+    customer: RefCell<Option<CustomerOrders>>,
+}
+
+/// The orders of one customer placed at or after `since`, plus every open one.
+struct CustomerOrders {
+    customer: CustomerId,
+    since: DateTime<Utc>,
+    orders: Vec<OrderSummary>,
 }
 
 impl fmt::Debug for History<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("History")
             .field("seeds", &self.seeds.map(InMemoryOrders::len))
+            .field("prefetch_since", &self.prefetch_since)
             .finish_non_exhaustive()
     }
 }
 
-impl History<'_> {
+impl<'a> History<'a> {
+    pub fn new(
+        store: &'a CentralStore,
+        seeds: Option<&'a InMemoryOrders>,
+        prefetch_since: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self {
+            store,
+            seeds,
+            prefetch_since,
+            customer: RefCell::new(None),
+        }
+    }
+
     fn both(&self, ask: impl Fn(&dyn OrderHistory) -> Vec<OrderSummary>) -> Vec<OrderSummary> {
         let mut out = ask(self.store);
         if let Some(seeds) = self.seeds {
@@ -223,7 +253,30 @@ impl OrderHistory for History<'_> {
     }
 
     fn orders_of_customer(&self, customer: &CustomerId, since: DateTime<Utc>) -> Vec<OrderSummary> {
-        self.both(|h| h.orders_of_customer(customer, since))
+        let mut cached = self.customer.borrow_mut();
+        if let Some(c) = cached.as_ref() {
+            if &c.customer == customer && c.since <= since {
+                return c
+                    .orders
+                    .iter()
+                    .filter(|o| o.order_date >= since || o.is_open())
+                    .cloned()
+                    .collect();
+            }
+        }
+        let fetch_since = self.prefetch_since.map_or(since, |p| p.min(since));
+        let orders = self.both(|h| h.orders_of_customer(customer, fetch_since));
+        let answer = orders
+            .iter()
+            .filter(|o| o.order_date >= since || o.is_open())
+            .cloned()
+            .collect();
+        *cached = Some(CustomerOrders {
+            customer: customer.clone(),
+            since: fetch_since,
+            orders,
+        });
+        answer
     }
 
     fn orders_at_address(&self, address: &AddressId, since: DateTime<Utc>) -> Vec<OrderSummary> {
@@ -340,12 +393,13 @@ impl AppState {
         }
     }
 
-    /// The history validation reads.
-    pub fn history<'a>(&'a self, store: &'a CentralStore) -> History<'a> {
-        History {
+    /// The history one validation at `now` reads.
+    pub fn history<'a>(&'a self, store: &'a CentralStore, now: DateTime<Utc>) -> History<'a> {
+        History::new(
             store,
-            seeds: self.seed_history.as_deref(),
-        }
+            self.seed_history.as_deref(),
+            now.checked_sub_signed(self.policy.fraud.customer_window),
+        )
     }
 
     pub fn catalog(&self) -> &dyn Catalog {

@@ -335,7 +335,7 @@ pub fn run_pipeline(
     now: DateTime<Utc>,
 ) -> Result<Verdict, ApiError> {
     let inventory = inventory_for(store, order)?;
-    let history = state.history(store);
+    let history = state.history(store, now);
     let ctx = ValidationContext {
         now,
         catalog: state.catalog(),

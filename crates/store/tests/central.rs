@@ -2196,3 +2196,131 @@ fn order_history_reads_duplicates_and_velocity() {
     assert!(summary.is_open());
     assert!(store.orders_with_external_id("nope").is_empty());
 }
+
+/// The summary the history used to build by decoding the order's document: the reference the
+/// column-built summaries are checked against.
+fn summary_from_document(order: &ProductOrder) -> orderdesk_domain::reference::OrderSummary {
+    let mut offerings = Vec::new();
+    for item in &order.items {
+        if let Some(o) = &item.offering {
+            if !offerings.contains(o) {
+                offerings.push(o.clone());
+            }
+        }
+    }
+    orderdesk_domain::reference::OrderSummary {
+        id: order.id.clone(),
+        customer: order.customer.clone(),
+        external_ids: order.external_ids.iter().map(|e| e.id.clone()).collect(),
+        channel: order.channel.clone(),
+        offerings,
+        places: order.places().into_iter().cloned().collect(),
+        payment_method: order.payment.method.clone(),
+        state: order.state(),
+        order_date: order.order_date,
+    }
+}
+
+/// A summary with its lists sorted: the store lists them in key order, the document in item
+/// order, and the domain only asks whether they contain a value.
+fn sorted(
+    mut s: orderdesk_domain::reference::OrderSummary,
+) -> orderdesk_domain::reference::OrderSummary {
+    s.external_ids.sort();
+    s.offerings.sort();
+    s.places.sort();
+    s
+}
+
+#[test]
+fn history_summaries_from_columns_match_the_documents() {
+    let (_d, store) = open();
+    let mut all = Vec::new();
+    for n in 0..12u32 {
+        let customer = format!("C-{}", n % 3);
+        let at = t0() - Duration::hours(i64::from(n) * 20);
+        let mut o = order(&format!("O-{n}"), &customer, at);
+        // Items in an order their ids do not sort in, offerings repeated, one item without a
+        // place, one at a second address.
+        for (k, offering, place) in [
+            ("10", "PO-TV", Some(format!("ADDR-{customer}"))),
+            ("2", "PO-FIBRE", Some(format!("ADDR-X-{}", n % 2))),
+            ("3", "PO-MOBILE", None),
+        ]
+        .into_iter()
+        .take(usize::try_from(n % 4).unwrap())
+        {
+            let mut item = OrderItem::new(k, ItemAction::Add, Some(OfferingId::new(offering)));
+            item.product.place = place.map(AddressId::new);
+            o.items.push(item);
+        }
+        if n % 2 == 0 {
+            // Two owners share each cart reference.
+            let owner = if n % 4 == 0 { "web" } else { "partner" };
+            o = with_external(o, Some(owner), &format!("CART-{}", n / 4));
+        }
+        if n % 3 == 0 {
+            o = with_external(o, Some("shop"), &format!("SHOP-{n}"));
+        }
+        if n % 5 != 0 {
+            o.payment.method = Some(PaymentMethodId::new(format!("PM-{}", n % 2)));
+        }
+        if n == 7 {
+            o.channel = None;
+        }
+        create(&store, &o);
+        all.push(o.id.to_string());
+    }
+    // Some orders move on (the child rows are rewritten on update).
+    apply(&store, "O-1", hold("credit"), t0());
+    apply(
+        &store,
+        "O-4",
+        OrderCommand::Cancel {
+            reason: "withdrawn".into(),
+        },
+        t0(),
+    );
+
+    let by_document = |id: &str| {
+        sorted(summary_from_document(
+            &store.get_order(&OrderId::new(id)).unwrap().order,
+        ))
+    };
+    let check = |from_columns: Vec<orderdesk_domain::reference::OrderSummary>, what: &str| {
+        assert!(!from_columns.is_empty(), "{what}: nothing to compare");
+        for s in from_columns {
+            let id = s.id.to_string();
+            assert_eq!(sorted(s), by_document(&id), "{what}: {id}");
+        }
+    };
+    let long_ago = t0() - Duration::days(30);
+    for c in 0..3 {
+        check(
+            store.orders_of_customer(&CustomerId::new(format!("C-{c}")), long_ago),
+            "customer",
+        );
+    }
+    check(
+        store.orders_at_address(&AddressId::new("ADDR-X-0"), long_ago),
+        "address",
+    );
+    check(
+        store.orders_with_payment(&PaymentMethodId::new("PM-1"), long_ago),
+        "payment",
+    );
+    check(store.orders_with_external_id("CART-0"), "external id");
+    check(store.orders_with_external_id("SHOP-9"), "external id");
+    // Every order is reachable through its customer, in order date order.
+    let mut seen: Vec<String> = (0..3)
+        .flat_map(|c| {
+            store
+                .orders_of_customer(&CustomerId::new(format!("C-{c}")), long_ago)
+                .into_iter()
+                .map(|s| s.id.to_string())
+        })
+        .collect();
+    seen.sort();
+    all.sort();
+    assert_eq!(seen, all);
+}
