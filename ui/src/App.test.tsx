@@ -1,19 +1,76 @@
-import { render, screen } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import { App } from "./App.tsx";
+import { commands } from "./ipc/bindings.ts";
+import { err, ok } from "./test/desk.ts";
+import { renderWithClient, sessions, syncedStatus } from "./test/render.tsx";
+
+vi.mock("./ipc/bindings.ts", async () => (await import("./test/desk.ts")).mockBindings());
+
+function deskAnswers() {
+  vi.mocked(commands.getSyncStatus).mockResolvedValue(ok(syncedStatus));
+  vi.mocked(commands.listOrders).mockResolvedValue(ok({ items: [], total: 0 }));
+  vi.mocked(commands.findQuotes).mockResolvedValue(ok([]));
+  vi.mocked(commands.listDrafts).mockResolvedValue(ok([]));
+}
 
 describe("App", () => {
-  it("shows the sign-in screen, then the operator once signed in", async () => {
+  it("shows sign-in without a session, then the desk of the signed-in user", async () => {
     const user = userEvent.setup();
-    render(<App />);
+    deskAnswers();
+    vi.mocked(commands.getSession).mockResolvedValue(ok(null));
+    vi.mocked(commands.signIn).mockResolvedValue(ok(sessions.agent));
+    renderWithClient(<App />);
 
-    expect(screen.getByRole("heading", { level: 1, name: "Orderdesk" })).toBeInTheDocument();
-    await user.type(screen.getByLabelText("Operator ID"), "op-7");
-    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await user.click(await screen.findByTestId("sign-in-demo-agent"));
 
-    expect(screen.getByText("Signed in as op-7")).toBeInTheDocument();
-    expect(screen.queryByLabelText("Operator ID")).not.toBeInTheDocument();
+    expect(await screen.findByTestId("session-user")).toHaveTextContent("Demo Agent Agent");
+    expect(screen.queryByTestId("sign-in-form")).not.toBeInTheDocument();
+  });
+
+  it("restores the session and offers the agent only the agent's screens", async () => {
+    const user = userEvent.setup();
+    deskAnswers();
+    vi.mocked(commands.getSession).mockResolvedValue(ok(sessions.agent));
+    renderWithClient(<App />);
+
+    const nav = await screen.findByRole("navigation", { name: "Screens" });
+    expect(within(nav).getAllByRole("button").map((b) => b.textContent)).toEqual(["Capture", "My orders"]);
+    expect(screen.queryByTestId("nav-history")).not.toBeInTheDocument();
+
+    await user.click(screen.getByTestId("nav-orders"));
+    expect(await screen.findByTestId("screen-orders")).toBeInTheDocument();
+    expect(screen.getByTestId("nav-orders")).toHaveAttribute("aria-current", "page");
+  });
+
+  it("offers a supervisor history too", async () => {
+    deskAnswers();
+    vi.mocked(commands.getSession).mockResolvedValue(ok(sessions.supervisor));
+    renderWithClient(<App />);
+
+    expect(await screen.findByTestId("nav-history")).toBeInTheDocument();
+    expect(screen.getByTestId("session-role")).toHaveTextContent("Supervisor");
+  });
+
+  it("signs out back to the sign-in screen", async () => {
+    const user = userEvent.setup();
+    deskAnswers();
+    vi.mocked(commands.getSession).mockResolvedValue(ok(sessions.agent));
+    vi.mocked(commands.signOut).mockResolvedValue(ok(null));
+    renderWithClient(<App />);
+
+    await user.click(await screen.findByTestId("sign-out"));
+
+    expect(await screen.findByTestId("sign-in-form")).toBeInTheDocument();
+    expect(commands.signOut).toHaveBeenCalledOnce();
+  });
+
+  it("says when the session cannot be read", async () => {
+    vi.mocked(commands.getSession).mockResolvedValue(err("profile", "The profile folder is not writable."));
+    renderWithClient(<App />);
+
+    expect(await screen.findByTestId("app-session-error")).toHaveTextContent("The profile folder is not writable.");
   });
 });

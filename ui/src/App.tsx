@@ -1,24 +1,172 @@
-import { useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
 
+import { CaptureScreen } from "./features/capture/CaptureScreen.tsx";
+import { HistoryScreen } from "./features/history/HistoryScreen.tsx";
+import { OrderScreen } from "./features/order/OrderScreen.tsx";
+import { Header } from "./features/shell/Header.tsx";
+import { MyOrders } from "./features/shell/MyOrders.tsx";
 import { SignInScreen } from "./features/sign-in/SignInScreen.tsx";
+import { commands, type SessionDto } from "./ipc/bindings.ts";
+import { call, explainError } from "./ipc/call.ts";
+import { keys } from "./ipc/keys.ts";
+import { useLiveInvalidation } from "./ipc/live.ts";
+import {
+  homeScreen,
+  NavigationContext,
+  screensFor,
+  type Navigation,
+  type ScreenId,
+} from "./ipc/navigation.ts";
 
-/** The app frame: composes the feature screens, which never import each other. */
+/** What the frame shows: a screen from the menu, or one order opened from anywhere. */
+type Route = { screen: ScreenId } | { screen: "order"; orderId: string; from: ScreenId | null };
+
+/**
+ * The app frame. It restores the session (`getSession`), shows sign-in without one, and
+ * otherwise the desk: header, menu by rights, and the screen of the route. Feature screens never
+ * import each other; they navigate through their props or {@link NavigationContext}.
+ */
 export function App() {
-  const [operatorId, setOperatorId] = useState<string | null>(null);
+  const client = useQueryClient();
+  const session = useQuery({
+    queryKey: keys.session,
+    queryFn: () => call(commands.getSession()),
+  });
+
+  if (session.isPending) {
+    return (
+      <div className="app app-center" aria-busy="true" data-testid="app-loading">
+        <p className="muted">Opening the desk…</p>
+      </div>
+    );
+  }
+  if (session.isError) {
+    return (
+      <div className="app app-center">
+        <div className="notice error" role="alert" data-testid="app-session-error">
+          <strong>The desk could not read its session.</strong>
+          <p>{explainError(session.error)}</p>
+          <button
+            type="button"
+            onClick={() => {
+              void session.refetch();
+            }}
+          >
+            Try again
+          </button>
+        </div>
+      </div>
+    );
+  }
+  if (session.data === null) {
+    return (
+      <div className="app app-center">
+        <h1 className="brand">Orderdesk</h1>
+        <SignInScreen
+          onSignedIn={(signedIn) => {
+            client.setQueryData(keys.session, signedIn);
+          }}
+        />
+      </div>
+    );
+  }
+  return <Desk key={session.data.userId} session={session.data} />;
+}
+
+/** The signed-in frame: live events wired, the header, and the routed screen. */
+function Desk({ session }: { session: SessionDto }) {
+  useLiveInvalidation();
+  const client = useQueryClient();
+  const home = homeScreen(session.rights);
+  const [route, setRoute] = useState<Route | null>(home === null ? null : { screen: home });
+
+  const signOut = useMutation({
+    mutationFn: () => call(commands.signOut()),
+    onSuccess: () => {
+      // Nothing of this user's data may outlive the session in the cache.
+      client.removeQueries({ predicate: (query) => query.queryKey[0] !== keys.session[0] });
+      client.setQueryData(keys.session, null);
+    },
+  });
+
+  const navigation = useMemo<Navigation>(
+    () => ({
+      go: (screen) => {
+        setRoute({ screen });
+      },
+      openOrder: (orderId) => {
+        setRoute((current) => ({
+          screen: "order",
+          orderId,
+          from: current === null ? null : current.screen === "order" ? current.from : current.screen,
+        }));
+      },
+    }),
+    [],
+  );
+
+  const allowed = screensFor(session.rights).map((screen) => screen.id);
 
   return (
-    <div className="app">
-      <header className="app-header">
-        <h1>Orderdesk</h1>
-        {operatorId !== null && <span className="app-operator">Signed in as {operatorId}</span>}
-      </header>
-      <main className="app-main">
-        {operatorId === null ? (
-          <SignInScreen onSignIn={setOperatorId} />
-        ) : (
-          <p className="app-placeholder">The order desk opens here.</p>
+    <NavigationContext value={navigation}>
+      <div className="app">
+        <Header
+          session={session}
+          current={route === null || route.screen === "order" ? null : route.screen}
+          onGo={navigation.go}
+          onSignOut={() => {
+            signOut.mutate();
+          }}
+          signingOut={signOut.isPending}
+          onOpenPalette={() => undefined}
+        />
+        {signOut.isError && (
+          <div className="notice error banner" role="alert" data-testid="sign-out-error">
+            Sign-out failed: {explainError(signOut.error)}
+          </div>
         )}
-      </main>
-    </div>
+        <main className="app-main">
+          {route === null ? (
+            <p className="empty" data-testid="no-screens">
+              This role has no desk screens. Sign in with an agent, back-office or supervisor token.
+            </p>
+          ) : route.screen === "order" ? (
+            <OrderScreen
+              session={session}
+              orderId={route.orderId}
+              onBack={() => {
+                setRoute(route.from === null ? null : { screen: route.from });
+              }}
+            />
+          ) : !allowed.includes(route.screen) ? (
+            <p className="notice error" role="alert">
+              Your role cannot open this screen.
+            </p>
+          ) : (
+            <RoutedScreen screen={route.screen} session={session} navigation={navigation} />
+          )}
+        </main>
+      </div>
+    </NavigationContext>
   );
+}
+
+function RoutedScreen({
+  screen,
+  session,
+  navigation,
+}: {
+  screen: ScreenId;
+  session: SessionDto;
+  navigation: Navigation;
+}) {
+  switch (screen) {
+    case "capture":
+      return <CaptureScreen session={session} onOpenOrder={navigation.openOrder} />;
+    case "orders":
+      return <MyOrders onOpenOrder={navigation.openOrder} />;
+    case "history":
+      return <HistoryScreen session={session} onOpenOrder={navigation.openOrder} />;
+  }
 }

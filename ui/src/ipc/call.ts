@@ -38,3 +38,44 @@ export function describeError(error: unknown): string {
 export function errorCode(error: unknown): string | null {
   return error instanceof DeskError ? error.code : null;
 }
+
+/**
+ * What a person can do about a failure, by the desk's error code (never by message text).
+ * `null` when the message says it all.
+ */
+export function whatToDo(error: unknown): string | null {
+  switch (errorCode(error)) {
+    case "offline":
+      return "The server cannot be reached: check the network and the server URL, then try again. Work you capture waits in the outbox.";
+    case "unauthorized":
+      return "The server does not know this token. Check it, or sign in again.";
+    case "forbidden":
+      return "Your role does not allow this. Ask a supervisor if you need it done.";
+    case "noCachedSession":
+      return "This token has not signed in on this desk before; it needs the server once.";
+    case "claimedByAnother":
+      return "Someone else holds the claim. Wait for it to be released or to expire.";
+    case "claimRequired":
+      return "Claim the entry first, then try again.";
+    case "versionConflict":
+      return "The order changed meanwhile. Refresh, check the new state and try again.";
+    case "notFound":
+      return "It may have been resolved or removed meanwhile. Refresh the list.";
+    case "invalidInput":
+      return "Correct the highlighted input and try again.";
+    case "notSignedIn":
+      return "Sign in again.";
+    case "serverError":
+    case "storage":
+    case "internal":
+      return "Try again; if it keeps failing, note the time and tell support.";
+    default:
+      return null;
+  }
+}
+
+/** The message and, when there is one, what to do: one line for an alert. */
+export function explainError(error: unknown): string {
+  const hint = whatToDo(error);
+  return hint === null ? describeError(error) : `${describeError(error)} ${hint}`;
+}
