@@ -27,5 +27,7 @@ mod me;
 mod openapi;
 #[path = "api/orders.rs"]
 mod orders;
+#[path = "api/progress.rs"]
+mod progress;
 #[path = "api/support.rs"]
 mod support;

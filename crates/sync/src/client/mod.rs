@@ -9,6 +9,7 @@
 
 pub mod desk;
 pub mod live;
+pub mod progress;
 pub mod reference;
 
 use std::time::Duration;

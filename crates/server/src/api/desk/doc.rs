@@ -118,6 +118,7 @@ pub fn openapi(doc: &mut OpenApi) {
     history(doc);
     feed(doc);
     super::me::openapi(doc);
+    super::progress::openapi(doc);
 }
 
 fn schemas(doc: &mut OpenApi) {

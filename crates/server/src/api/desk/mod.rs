@@ -23,6 +23,7 @@ pub mod doc;
 pub mod history;
 pub mod live;
 pub mod me;
+pub mod progress;
 pub mod queue;
 pub mod triage;
 
@@ -67,6 +68,7 @@ pub fn routes() -> Routes {
         .merge(changes::routes())
         .merge(live::routes())
         .merge(me::routes())
+        .merge(progress::routes())
 }
 
 /// Display names of the users, by id, for "claimed by" and "changed by".
