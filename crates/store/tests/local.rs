@@ -19,7 +19,7 @@ use orderdesk_domain::{
 };
 use orderdesk_store::local::testkit::{seed_orders, synthetic_queue_entry};
 use orderdesk_store::local::{
-    LocalOrder, LocalQueueEntry, LocalQueueQuery, LocalStore, Method, NewOutboxEntry,
+    KeepLocal, LocalOrder, LocalQueueEntry, LocalQueueQuery, LocalStore, Method, NewOutboxEntry,
     OrderListQuery, OrderSort, OutboxCounts, OutboxKind, PullOutcome, PulledOrder, ReferenceKind,
     ReferenceRow, SearchText, ServerAck, SyncStatus, SyncStatusKind,
 };
@@ -665,6 +665,203 @@ fn a_server_copy_never_overwrites_a_pending_local_change() {
     // Nothing left to accept.
     assert!(matches!(
         store.accept_server_copy(&OrderId::new("O-1"), t0()),
+        Err(StoreError::Inconsistent(_))
+    ));
+}
+
+/// Order O-1 synced at version 2, changed locally (description "mine", a patch with If-Match 2
+/// in the outbox, then `later` more entries behind it), and version 3 on the server recorded as
+/// a conflict by a 412 on the patch. Returns the patch's entry and the server's copy.
+fn conflicted(store: &LocalStore, later: usize) -> (u64, ProductOrder) {
+    let mut base = order("O-1", "CUST-1", "ADDR-1");
+    base.version = 2;
+    store
+        .upsert_from_server(&pulled(base.clone(), 2), t0())
+        .unwrap();
+    let mut mine = base.clone();
+    mine.description = Some("mine".into());
+    let local = LocalOrder {
+        server_version: Some(2),
+        etag: Some("\"2\"".into()),
+        ..LocalOrder::captured(mine, SearchText::default(), t0())
+    };
+    let mut patch = entry("O-1", OutboxKind::PatchOrder, "p1");
+    patch.body = Some(json!({"description": "mine", "priority": "4"}));
+    patch.if_match = Some("\"2\"".into());
+    let seq = store
+        .save_local_order(&local, Some(&patch))
+        .unwrap()
+        .unwrap();
+    for n in 0..later {
+        let mut next = entry("O-1", OutboxKind::CancelOrder, &format!("c{n}"));
+        next.if_match = Some("\"2\"".into());
+        store.save_local_order(&local, Some(&next)).unwrap();
+    }
+    store
+        .mark_failed(seq, "versionConflict", "changed on the server", t0())
+        .unwrap();
+    let mut theirs = base;
+    theirs.version = 3;
+    theirs.category = Some("business".into());
+    store
+        .upsert_from_server(&pulled(theirs.clone(), 3), t0() + mins(1))
+        .unwrap();
+    assert!(matches!(
+        store.get_order(&OrderId::new("O-1")).unwrap().unwrap().sync,
+        SyncStatus::Conflict {
+            server_version: 3,
+            ..
+        }
+    ));
+    (seq, theirs)
+}
+
+#[test]
+fn keeping_the_local_change_sends_it_again_on_the_servers_version() {
+    let (_d, store) = open();
+    let (seq, theirs) = conflicted(&store, 0);
+    assert_eq!(
+        store.outbox_counts().unwrap(),
+        OutboxCounts {
+            pending: 0,
+            failed: 1
+        }
+    );
+
+    // Rebased: only the field the user changed, If-Match the server's version.
+    let mut shown = theirs.clone();
+    shown.description = Some("mine".into());
+    let kept = store
+        .keep_local_change(
+            &OrderId::new("O-1"),
+            &KeepLocal::Resend {
+                entry: seq,
+                body: Some(json!({"description": "mine"})),
+                if_match: Some("\"3\"".into()),
+                order: Box::new(shown.clone()),
+                search: SearchText::default(),
+            },
+            t0() + mins(2),
+        )
+        .unwrap();
+    assert_eq!(kept.sync, SyncStatus::AwaitingSync);
+    assert_eq!(kept.order, shown);
+    assert_eq!(
+        (kept.server_version, kept.etag.as_deref()),
+        (Some(3), Some("\"3\""))
+    );
+    assert_eq!(
+        store.get_order(&OrderId::new("O-1")).unwrap().unwrap(),
+        kept
+    );
+
+    // The same entry, pending again, due now, its attempts started over.
+    assert_eq!(
+        store.outbox_counts().unwrap(),
+        OutboxCounts {
+            pending: 1,
+            failed: 0
+        }
+    );
+    let due = store.pending_outbox(t0() + mins(2), 10).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].seq, seq);
+    assert_eq!(due[0].body, Some(json!({"description": "mine"})));
+    assert_eq!(due[0].if_match.as_deref(), Some("\"3\""));
+    assert_eq!(
+        (due[0].attempts, due[0].failed, due[0].last_error.clone()),
+        (0, false, None)
+    );
+
+    // No conflict left to resolve.
+    assert!(matches!(
+        store.keep_local_change(
+            &OrderId::new("O-1"),
+            &KeepLocal::AlreadyOnServer { entry: seq },
+            t0()
+        ),
+        Err(StoreError::Inconsistent(_))
+    ));
+}
+
+#[test]
+fn a_local_change_the_server_already_has_is_dropped_keeping_later_ones() {
+    let (_d, store) = open();
+    let (seq, theirs) = conflicted(&store, 1);
+    let kept = store
+        .keep_local_change(
+            &OrderId::new("O-1"),
+            &KeepLocal::AlreadyOnServer { entry: seq },
+            t0() + mins(2),
+        )
+        .unwrap();
+    assert_eq!(kept.order, theirs);
+    assert_eq!(kept.server_version, Some(3));
+    assert_eq!(
+        kept.sync,
+        SyncStatus::AwaitingSync,
+        "the cancel still waits"
+    );
+    let left = store.outbox_of_order(&OrderId::new("O-1")).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].kind, OutboxKind::CancelOrder);
+
+    // Without later changes the order is simply synced.
+    let (_d2, store) = open();
+    let (seq, theirs) = conflicted(&store, 0);
+    let kept = store
+        .keep_local_change(
+            &OrderId::new("O-1"),
+            &KeepLocal::AlreadyOnServer { entry: seq },
+            t0() + mins(2),
+        )
+        .unwrap();
+    assert_eq!((kept.order, kept.sync), (theirs, SyncStatus::Synced));
+    assert_eq!(store.outbox_counts().unwrap(), OutboxCounts::default());
+}
+
+#[test]
+fn only_the_first_change_of_a_conflicting_order_can_be_kept() {
+    let (_d, store) = open();
+    let (seq, theirs) = conflicted(&store, 1);
+    let later = store.outbox_of_order(&OrderId::new("O-1")).unwrap()[1].seq;
+    let resend = |entry: u64, order: ProductOrder| KeepLocal::Resend {
+        entry,
+        body: None,
+        if_match: Some("\"3\"".into()),
+        order: Box::new(order),
+        search: SearchText::default(),
+    };
+    for (entry, order) in [
+        (later, theirs.clone()),
+        (seq + 100, theirs.clone()),
+        (seq, order("O-2", "CUST-1", "ADDR-1")),
+    ] {
+        let err = store
+            .keep_local_change(&OrderId::new("O-1"), &resend(entry, order), t0())
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Inconsistent(_)), "{err}");
+    }
+    // Nothing changed.
+    assert_eq!(
+        store.outbox_counts().unwrap(),
+        OutboxCounts {
+            pending: 1,
+            failed: 1
+        }
+    );
+    assert!(matches!(
+        store.get_order(&OrderId::new("O-1")).unwrap().unwrap().sync,
+        SyncStatus::Conflict { .. }
+    ));
+    // An order that is not in conflict has nothing to keep.
+    store.save_local_order(&captured("O-3"), None).unwrap();
+    assert!(matches!(
+        store.keep_local_change(
+            &OrderId::new("O-3"),
+            &KeepLocal::AlreadyOnServer { entry: seq },
+            t0()
+        ),
         Err(StoreError::Inconsistent(_))
     ));
 }

@@ -3,7 +3,8 @@
 //! whether a refused entry was in fact carried out by an earlier attempt ([`settled`]), which
 //! orders a page of the changes feed touches ([`orders_touched`]), whether a pulled order is
 //! one of the desk's own creates ([`claims_pulled`]) or replaces the local copy
-//! ([`merge_pulled`]), and what the desk's online indicator shows ([`Link`]).
+//! ([`merge_pulled`]), how a change refused as stale is sent again when the user keeps it
+//! ([`keep_mine`]), and what the desk's online indicator shows ([`Link`]).
 //!
 //! No I/O, no clock, no randomness: `now` and the answers are inputs. The engine
 //! ([`crate::engine`]) fetches, calls these, and writes what they say.
@@ -264,6 +265,113 @@ pub fn patch_applied(doc: &Value, patch: &Value) -> bool {
                 })
         }
         other => doc == other,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conflict: keeping the local change.
+
+/// How a change refused with `412` is sent again on top of the server's newer version, when the
+/// user keeps it ("keep mine") instead of taking the server's copy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeepMine {
+    /// Send `op` (the rebased change, `If-Match` = the server's version). `overridden`: the
+    /// fields both sides changed since the edited version, where the local value wins.
+    Resend { op: OutboxOp, overridden: Vec<String> },
+    /// The server's order already holds every field the local change set: nothing to send.
+    AlreadyThere,
+    /// A create has no server version to go on top of: there is nothing to keep.
+    NotAChange,
+}
+
+/// The local change `op` re-applied on top of the server's version `theirs_version`.
+///
+/// For an amendment, `base` is the merge patch of the order as it stood at the version the user
+/// edited, and `theirs` the same for the server's current order (both in the shape of the
+/// patch). Per top-level field of the patch:
+///
+/// | local = base | local = theirs | theirs = base | the field |
+/// |---|---|---|---|
+/// | yes | – | – | left out: the user did not change it, the server's value stays |
+/// | no | yes | – | left out: the server has it already |
+/// | no | no | yes | sent: only the user changed it |
+/// | no | no | no | sent and named in `overridden`: both changed it, the user's wins |
+///
+/// Without `base` (a server that keeps no versions) every field the server does not already
+/// have is sent, and none is known to be overridden. A cancel is sent again as it was, with the
+/// new `If-Match`. An amendment with no field left is [`KeepMine::AlreadyThere`].
+pub fn keep_mine(
+    op: &OutboxOp,
+    base: Option<&Value>,
+    theirs: &Value,
+    theirs_version: Option<u32>,
+) -> KeepMine {
+    match op {
+        OutboxOp::Create { .. } => KeepMine::NotAChange,
+        OutboxOp::Cancel {
+            reason,
+            requested_at,
+            ..
+        } => KeepMine::Resend {
+            op: OutboxOp::Cancel {
+                reason: reason.clone(),
+                requested_at: *requested_at,
+                if_match: theirs_version,
+            },
+            overridden: Vec::new(),
+        },
+        OutboxOp::Amend { patch, .. } => {
+            let Value::Object(fields) = patch else {
+                return KeepMine::AlreadyThere;
+            };
+            let mut rebased = serde_json::Map::new();
+            let mut overridden = Vec::new();
+            for (field, mine) in fields {
+                let in_base = base.map(|b| b.get(field));
+                if in_base.is_some_and(|b| b == Some(mine)) {
+                    continue;
+                }
+                let in_theirs = theirs.get(field);
+                if in_theirs == Some(mine) {
+                    continue;
+                }
+                if in_base.is_some_and(|b| b != in_theirs) {
+                    overridden.push(field.clone());
+                }
+                rebased.insert(field.clone(), mine.clone());
+            }
+            if rebased.is_empty() {
+                return KeepMine::AlreadyThere;
+            }
+            KeepMine::Resend {
+                op: OutboxOp::Amend {
+                    patch: Value::Object(rebased),
+                    if_match: theirs_version,
+                },
+                overridden,
+            }
+        }
+    }
+}
+
+/// Applies the RFC 7396 merge `patch` to `doc` (what the server does with an amendment): the
+/// desk shows the rebased change on the server's copy before the server has answered.
+pub fn apply_merge_patch(doc: &mut Value, patch: &Value) {
+    let Value::Object(fields) = patch else {
+        *doc = patch.clone();
+        return;
+    };
+    if !doc.is_object() {
+        *doc = Value::Object(serde_json::Map::new());
+    }
+    if let Value::Object(target) = doc {
+        for (key, value) in fields {
+            if value.is_null() {
+                target.remove(key);
+            } else {
+                apply_merge_patch(target.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
     }
 }
 

@@ -436,3 +436,124 @@ fn what_the_indicator_shows(#[case] signals: Vec<Signal>, #[case] state: Connect
         .fold(Link::default(), |link, s| link.after(s));
     assert_eq!(link.state(), state);
 }
+
+// ---------------------------------------------------------------------------------------------
+// keep_mine: a stale change sent again on top of the server's version
+
+fn amend(patch: Value, if_match: u32) -> OutboxOp {
+    OutboxOp::Amend {
+        patch,
+        if_match: Some(if_match),
+    }
+}
+
+#[rstest]
+#[case::only_mine_changed(
+    json!({"description": "mine", "priority": "1"}),
+    Some(json!({"description": "old", "priority": "1"})),
+    json!({"description": "old", "priority": "1"}),
+    Some((json!({"description": "mine"}), vec![])))]
+#[case::theirs_kept_where_i_changed_nothing(
+    json!({"description": "old", "priority": "0"}),
+    Some(json!({"description": "old", "priority": "1"})),
+    json!({"description": "theirs", "priority": "1"}),
+    Some((json!({"priority": "0"}), vec![])))]
+#[case::both_changed_the_same_field_mine_wins(
+    json!({"description": "mine", "priority": "1"}),
+    Some(json!({"description": "old", "priority": "1"})),
+    json!({"description": "theirs", "priority": "2"}),
+    Some((json!({"description": "mine"}), vec!["description"])))]
+#[case::the_server_has_it_already(
+    json!({"description": "same"}),
+    Some(json!({"description": "old"})),
+    json!({"description": "same"}),
+    None)]
+#[case::a_field_new_on_both_sides(
+    json!({"category": "business"}),
+    Some(json!({})),
+    json!({"category": "consumer"}),
+    Some((json!({"category": "business"}), vec!["category"])))]
+#[case::a_field_only_i_added(
+    json!({"category": "business"}),
+    Some(json!({})),
+    json!({}),
+    Some((json!({"category": "business"}), vec![])))]
+#[case::no_base_sends_what_differs_and_names_nothing(
+    json!({"description": "mine", "priority": "1"}),
+    None,
+    json!({"description": "theirs", "priority": "1"}),
+    Some((json!({"description": "mine"}), vec![])))]
+#[case::no_base_and_nothing_differs(
+    json!({"description": "mine"}),
+    None,
+    json!({"description": "mine"}),
+    None)]
+#[case::items_are_one_field(
+    json!({"productOrderItem": [{"id": "1", "quantity": 2}]}),
+    Some(json!({"productOrderItem": [{"id": "1", "quantity": 1}]})),
+    json!({"productOrderItem": [{"id": "1", "quantity": 1}], "description": "theirs"}),
+    Some((json!({"productOrderItem": [{"id": "1", "quantity": 2}]}), vec![])))]
+fn a_kept_amendment_is_rebased(
+    #[case] mine: Value,
+    #[case] base: Option<Value>,
+    #[case] theirs: Value,
+    #[case] expected: Option<(Value, Vec<&str>)>,
+) {
+    let got = keep_mine(&amend(mine, 3), base.as_ref(), &theirs, Some(5));
+    let expected = match expected {
+        Some((patch, overridden)) => KeepMine::Resend {
+            op: amend(patch, 5),
+            overridden: overridden.into_iter().map(str::to_owned).collect(),
+        },
+        None => KeepMine::AlreadyThere,
+    };
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn a_kept_cancel_is_sent_again_with_the_new_version() {
+    let at = t(0);
+    let cancel = OutboxOp::Cancel {
+        reason: Some("moved abroad".into()),
+        requested_at: Some(at),
+        if_match: Some(3),
+    };
+    assert_eq!(
+        keep_mine(&cancel, None, &json!({"state": "inProgress"}), Some(7)),
+        KeepMine::Resend {
+            op: OutboxOp::Cancel {
+                reason: Some("moved abroad".into()),
+                requested_at: Some(at),
+                if_match: Some(7),
+            },
+            overridden: vec![],
+        }
+    );
+}
+
+#[test]
+fn a_create_has_nothing_to_keep() {
+    let create = OutboxOp::Create { body: json!({}) };
+    assert_eq!(
+        keep_mine(&create, None, &json!({}), Some(2)),
+        KeepMine::NotAChange
+    );
+}
+
+#[rstest]
+#[case::replace_and_add(json!({"a": 1, "b": 2}), json!({"a": 3, "c": 4}), json!({"a": 3, "b": 2, "c": 4}))]
+#[case::null_removes(json!({"a": 1, "b": 2}), json!({"b": null}), json!({"a": 1}))]
+#[case::nested(json!({"a": {"x": 1, "y": 2}}), json!({"a": {"y": null, "z": 3}}), json!({"a": {"x": 1, "z": 3}}))]
+#[case::arrays_are_replaced(json!({"a": [1, 2]}), json!({"a": [3]}), json!({"a": [3]}))]
+#[case::object_over_a_scalar(json!({"a": 1}), json!({"a": {"b": 1, "c": null}}), json!({"a": {"b": 1}}))]
+#[case::a_scalar_patch_replaces(json!({"a": 1}), json!("x"), json!("x"))]
+fn merge_patches_apply_as_rfc_7396_says(
+    #[case] mut doc: Value,
+    #[case] patch: Value,
+    #[case] expected: Value,
+) {
+    apply_merge_patch(&mut doc, &patch);
+    assert_eq!(doc, expected);
+    // Applied, it is what `patch_applied` recognises as already there.
+    assert!(patch_applied(&doc, &patch));
+}

@@ -53,8 +53,8 @@ use crate::migrations::{self, Migration};
 pub use crate::central::Page;
 pub use notes::LocalNote;
 pub use orders::{
-    decide_pull, LocalOrder, OrderListQuery, OrderSort, PullBase, PullOutcome, PulledOrder,
-    SearchText, SyncStatus, SyncStatusKind,
+    decide_pull, KeepLocal, LocalOrder, OrderListQuery, OrderSort, PullBase, PullOutcome,
+    PulledOrder, SearchText, SyncStatus, SyncStatusKind,
 };
 pub use outbox::{Method, NewOutboxEntry, OutboxCounts, OutboxEntry, OutboxKind, ServerAck};
 pub use profile::profile_path;

@@ -6,7 +6,8 @@
 //! Pulled server copies are merged by [`decide_pull`], a pure function of what is stored: a
 //! copy never replaces a local change that has not reached the server. It is recorded beside
 //! it as a [`SyncStatus::Conflict`] for the user to resolve ([`LocalStore::accept_server_copy`]
-//! keeps the server's; saving a new local version keeps theirs).
+//! keeps the server's; [`LocalStore::keep_local_change`] sends the local change again on top of
+//! it; saving a new local version keeps theirs).
 
 use chrono::{DateTime, Utc};
 use orderdesk_domain::desk::diff;
@@ -682,6 +683,98 @@ fn accept_server_copy(conn: &Connection, id: &OrderId, at: DateTime<Utc>) -> Res
     Ok(next)
 }
 
+/// How a conflict is resolved keeping the local change ([`LocalStore::keep_local_change`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeepLocal {
+    /// The change goes to the server again: outbox entry `entry` (the order's first) is pending
+    /// again with `body` and `if_match` (the change rebased on the recorded server version), and
+    /// the order shows `order` (the change applied to the server's copy), awaiting sync.
+    Resend {
+        entry: u64,
+        body: Option<serde_json::Value>,
+        if_match: Option<String>,
+        order: Box<ProductOrder>,
+        search: SearchText,
+    },
+    /// The server's copy already holds the change: entry `entry` is dropped and the server's
+    /// copy taken (still awaiting sync when later changes of the order wait).
+    AlreadyOnServer { entry: u64 },
+}
+
+fn keep_local_change(
+    conn: &Connection,
+    id: &OrderId,
+    resolution: &KeepLocal,
+    at: DateTime<Utc>,
+) -> Result<LocalOrder> {
+    let stored = require(conn, id.as_str())?;
+    let SyncStatus::Conflict {
+        server_version,
+        etag,
+        server_order,
+    } = stored.sync
+    else {
+        return Err(StoreError::Inconsistent(format!(
+            "order `{id}` has no conflict to resolve: it is {:?}",
+            stored.sync.kind()
+        )));
+    };
+    let entry = match resolution {
+        KeepLocal::Resend { entry, .. } | KeepLocal::AlreadyOnServer { entry } => *entry,
+    };
+    let head = outbox::head_of_order(conn, id)?;
+    if head.as_ref().map(|h| h.seq) != Some(entry) {
+        return Err(StoreError::Inconsistent(format!(
+            "outbox entry {entry} is not the first unsent change of order `{id}`"
+        )));
+    }
+    let next = match resolution {
+        KeepLocal::Resend {
+            body,
+            if_match,
+            order,
+            search,
+            ..
+        } => {
+            if order.id != *id {
+                return Err(StoreError::Inconsistent(format!(
+                    "the kept change is for order `{}`, not `{id}`",
+                    order.id
+                )));
+            }
+            outbox::rearm(conn, entry, body.as_ref(), if_match.as_deref(), at)?;
+            LocalOrder {
+                order: (**order).clone(),
+                search: search.clone(),
+                server_version: Some(server_version),
+                etag,
+                sync: SyncStatus::AwaitingSync,
+                last_error: None,
+                updated_at: at,
+            }
+        }
+        KeepLocal::AlreadyOnServer { .. } => {
+            outbox::discard_seq(conn, entry)?;
+            let unsent_left = outbox::has_unsent(conn, id.as_str())?;
+            LocalOrder {
+                order: *server_order,
+                search: stored.search,
+                server_version: Some(server_version),
+                etag,
+                sync: if unsent_left {
+                    SyncStatus::AwaitingSync
+                } else {
+                    SyncStatus::Synced
+                },
+                last_error: None,
+                updated_at: at,
+            }
+        }
+    };
+    write_rows(conn, &OrderRows::encode(&next)?)?;
+    Ok(next)
+}
+
 impl LocalStore {
     /// Stores a local order (new or changed) and, in the same transaction, the outbox entry that
     /// carries the change to the server; returns the entry's sequence number. With an entry the
@@ -708,6 +801,17 @@ impl LocalStore {
     /// outbox entries are dropped. Refused unless the order is in [`SyncStatus::Conflict`].
     pub fn accept_server_copy(&self, id: &OrderId, at: DateTime<Utc>) -> Result<LocalOrder> {
         self.write(|tx| tx.accept_server_copy(id, at))
+    }
+
+    /// Resolves a conflict by keeping the local change: see [`KeepLocal`]. Refused unless the
+    /// order is in [`SyncStatus::Conflict`] and the entry is the order's first unsent change.
+    pub fn keep_local_change(
+        &self,
+        id: &OrderId,
+        resolution: &KeepLocal,
+        at: DateTime<Utc>,
+    ) -> Result<LocalOrder> {
+        self.write(|tx| keep_local_change(tx.conn(), id, resolution, at))
     }
 
     pub fn get_order(&self, id: &OrderId) -> Result<Option<LocalOrder>> {

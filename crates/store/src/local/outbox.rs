@@ -426,7 +426,35 @@ fn mark_failed(
     Ok(())
 }
 
-fn discard(conn: &Connection, seq: u64) -> Result<bool> {
+/// Makes a refused entry pending again, due at `at`, with a new body and `If-Match` (the change
+/// rebased on the server's newer version): its attempts start over.
+pub(crate) fn rearm(
+    conn: &Connection,
+    seq: u64,
+    body: Option<&Value>,
+    if_match: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let body = body.map(|b| to_json(b, "outbox body")).transpose()?;
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'pending', body = ?2, if_match = ?3, attempts = 0,
+                 next_attempt_at = ?4, last_error = NULL
+             WHERE seq = ?1",
+        )?
+        .execute(params![sql_count(seq), body, if_match, millis(at)])?;
+    if n == 0 {
+        return Err(StoreError::not_found("outboxEntry", seq.to_string()));
+    }
+    Ok(())
+}
+
+/// The order's first unsent entry (the one the others wait behind), if any.
+pub(crate) fn head_of_order(conn: &Connection, order_id: &OrderId) -> Result<Option<OutboxEntry>> {
+    Ok(of_order(conn, order_id)?.into_iter().next())
+}
+
+pub(crate) fn discard_seq(conn: &Connection, seq: u64) -> Result<bool> {
     Ok(conn
         .prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
         .execute([sql_count(seq)])?
@@ -513,7 +541,7 @@ impl LocalTx<'_> {
     }
 
     pub fn discard_outbox(&self, seq: u64) -> Result<bool> {
-        discard(self.conn(), seq)
+        discard_seq(self.conn(), seq)
     }
 
     /// Drops every unsent entry of the order (before saving a replacement change).
