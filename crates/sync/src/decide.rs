@@ -277,7 +277,10 @@ pub fn patch_applied(doc: &Value, patch: &Value) -> bool {
 pub enum KeepMine {
     /// Send `op` (the rebased change, `If-Match` = the server's version). `overridden`: the
     /// fields both sides changed since the edited version, where the local value wins.
-    Resend { op: OutboxOp, overridden: Vec<String> },
+    Resend {
+        op: OutboxOp,
+        overridden: Vec<String>,
+    },
     /// The server's order already holds every field the local change set: nothing to send.
     AlreadyThere,
     /// A create has no server version to go on top of: there is nothing to keep.
