@@ -1,7 +1,9 @@
 //! Orderdesk's central server: the TMF622 system of record the desks sync with.
 //!
 //! This file wires; the modules do:
-//! * [`config`]: the command line; [`state`]: [`AppState`], built once here;
+//! * [`config`]: the command line; [`state`]: [`AppState`], built once here; [`readers`]: the
+//!   threads that run request handlers' store reads; [`subscribers`]: whether anyone subscribed
+//!   to notifications;
 //! * [`api`]: the HTTP surface, one module per resource, and the route table; [`openapi`]: the
 //!   document of that surface; [`error`]: the one TMF error body; [`auth`]: tokens and the
 //!   permission table; [`tmf630`]: list queries; [`patch`]: RFC 7396 / 6902; [`amend`]: what a
@@ -25,8 +27,10 @@ pub mod fulfilment;
 pub mod notifier;
 pub mod openapi;
 pub mod patch;
+pub mod readers;
 pub mod representation;
 pub mod state;
+pub mod subscribers;
 pub mod tmf630;
 pub mod workflow;
 
@@ -223,8 +227,23 @@ pub async fn start_with_clock(
     let som_link = fulfilment::som::link(som_url.as_deref()).map_err(StartError::Som)?;
     let (events, _) = broadcast::channel(1024);
     let (workflow_tx, workflow_rx) = mpsc::unbounded_channel();
+    // One reader thread per reader connection of the store.
+    let readers = readers::Readers::start(&store, orderdesk_store::StoreOptions::default().readers)
+        .map_err(|e| StartError::Task(format!("cannot start the store's reader threads: {e}")))?;
+    let subscribers = {
+        let store = Arc::clone(&store);
+        blocking(move || {
+            subscribers::Subscribers::load(&store).map_err(|source| StartError::Store {
+                dir: store.path().to_path_buf(),
+                source,
+            })
+        })
+        .await?
+    };
     let state = AppState {
         store,
+        readers,
+        subscribers: Arc::new(subscribers),
         reference: Arc::new(reference),
         seed_history: fixtures.map(|f| Arc::new(f.order_history(clock.now()))),
         users: Arc::new(users),

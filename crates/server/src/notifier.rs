@@ -12,6 +12,7 @@
 //!
 //! The notifier wakes when a commit may have queued something ([`AppState::announce`]) and
 //! otherwise polls every `--hub-poll-ms`, so deliveries queued by an earlier run go out too.
+//! While no subscription exists ([`crate::subscribers`]) it is not woken and asks nothing.
 
 use chrono::{DateTime, Utc};
 use orderdesk_store::central::Delivery;
@@ -78,6 +79,14 @@ pub fn spawn(state: AppState, backoff: Backoff, poll: Duration) -> JoinHandle<()
             }
         };
         loop {
+            // Deliveries exist only for subscriptions: without one there is nothing to ask for.
+            if !state.subscribers.any() {
+                tokio::select! {
+                    () = state.notifier.notified() => {}
+                    () = tokio::time::sleep(poll) => {}
+                }
+                continue;
+            }
             match round(&state, &client, backoff).await {
                 // A full batch: there may be more due at once.
                 Ok(n) if n == BATCH as usize => continue,

@@ -48,6 +48,27 @@ pub fn order_json(
     Ok(value)
 }
 
+/// A product order as `version` JSON text: [`order_json`]'s document, written straight from the
+/// wire struct when there are no extensions to merge (the common case: no `serde_json::Value`
+/// tree is built), through [`order_json`] otherwise.
+pub fn order_body(
+    order: &ProductOrder,
+    extensions: Option<&OrderExtensions>,
+    version: ApiVersion,
+    urls: &Urls,
+) -> Result<Vec<u8>, ApiError> {
+    if let Some(ext) = extensions.filter(|e| !e.is_empty()) {
+        let value = order_json(order, Some(ext), version, urls)?;
+        return serde_json::to_vec(&value).map_err(ApiError::internal);
+    }
+    let base = urls.tmf622(version);
+    match version {
+        ApiVersion::V4 => serde_json::to_vec(&v4::from_domain(order, &base)),
+        ApiVersion::V5 => serde_json::to_vec(&v5::from_domain(order, &base)),
+    }
+    .map_err(ApiError::internal)
+}
+
 /// The tmf crate's record of a cancel request, from the domain's.
 pub fn wire_cancel_request(request: &CancelRequest) -> orderdesk_tmf::CancelRequest {
     orderdesk_tmf::CancelRequest {
@@ -131,6 +152,39 @@ mod tests {
         Urls {
             public: "http://127.0.0.1:1".to_owned(),
         }
+    }
+
+    #[test]
+    fn an_order_body_is_the_order_json() {
+        let fixtures = orderdesk_fixtures::Fixtures::load_default().unwrap();
+        let t = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap();
+        let order = fixtures
+            .order_from_quote("QT-GPON-HAPPY", "O-1".into(), t)
+            .unwrap();
+        let mut body = serde_json::to_value(v5::from_domain(&order, "http://x")).unwrap();
+        body.as_object_mut()
+            .unwrap()
+            .insert("x-channelRef".to_owned(), json!({"basket": 7}));
+        let wire: v5::ProductOrderFvo = serde_json::from_value(body).unwrap();
+        let with = OrderExtensions::from_v5(&wire).unwrap();
+        assert!(!with.is_empty());
+        for version in [ApiVersion::V4, ApiVersion::V5] {
+            for ext in [None, Some(&with)] {
+                let bytes = order_body(&order, ext, version, &urls()).unwrap();
+                let read: Value = serde_json::from_slice(&bytes).unwrap();
+                assert_eq!(
+                    read,
+                    order_json(&order, ext, version, &urls()).unwrap(),
+                    "{version:?}, extensions: {}",
+                    ext.is_some()
+                );
+            }
+        }
+        let read: Value = serde_json::from_slice(
+            &order_body(&order, Some(&with), ApiVersion::V5, &urls()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(read["x-channelRef"]["basket"], 7);
     }
 
     #[test]

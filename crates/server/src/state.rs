@@ -6,7 +6,8 @@
 //! its policy, the clock, the event broadcaster (the desk's live push subscribes to it), the
 //! wake-up handles of the workflow and the hub notifier, and the optional [`Fulfilment`].
 //!
-//! The store is synchronous: [`AppState::db`] runs a closure on the blocking pool.
+//! The store is synchronous: [`AppState::db`] runs a closure on the blocking pool,
+//! [`AppState::read`] a read on the server's reader threads.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use orderdesk_domain::catalog::Catalog;
@@ -327,6 +328,10 @@ impl Urls {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<CentralStore>,
+    /// Runs request handlers' store reads ([`AppState::read`]).
+    pub readers: crate::readers::Readers,
+    /// Whether any hub subscription exists (changes skip their notifications when none does).
+    pub subscribers: Arc<crate::subscribers::Subscribers>,
     pub reference: Arc<ReferenceSnapshot>,
     /// Demo mode's seed orders for duplicate and fraud screening.
     pub seed_history: Option<Arc<InMemoryOrders>>,
@@ -379,11 +384,24 @@ impl AppState {
             .map_err(|e| ApiError::internal(format!("store task failed: {e}")))?
     }
 
+    /// Runs a read-only `f` against the store on one of the server's reader threads: cheaper
+    /// than [`AppState::db`] for the short reads requests make. Never a write (see
+    /// [`crate::readers`]).
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&CentralStore) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.readers.run(f).await
+    }
+
     /// Tells live followers and the hub notifier that something committed.
     pub fn announce(&self, event: ServerEvent) {
         // No receiver is fine: nobody is watching.
         let _ = self.events.send(event);
-        self.notifier.notify_one();
+        if self.subscribers.any() {
+            self.notifier.notify_one();
+        }
     }
 
     /// Asks the workflow to look at an order.

@@ -239,19 +239,25 @@ pub async fn commit(
     let last = steps
         .last()
         .map_or_else(|| stored.order.clone(), |s| s.order.clone());
-    let extensions = extensions_of(stored.extensions.as_ref());
+    // Held until the change committed: a hub registered meanwhile waits (see `subscribers`).
+    let notifiable = state.subscribers.for_change().await;
     let mut events = Vec::with_capacity(steps.len());
-    let mut previous = &stored.order;
-    for step in &steps {
-        let kinds = order_event_kinds(Some(previous), &step.order, &step.version.change);
-        events.push(order_notifications(
-            &kinds,
-            &step.order,
-            extensions.as_ref(),
-            step.version.at,
-            &state.urls,
-        )?);
-        previous = &step.order;
+    if notifiable.any {
+        let extensions = extensions_of(stored.extensions.as_ref());
+        let mut previous = &stored.order;
+        for step in &steps {
+            let kinds = order_event_kinds(Some(previous), &step.order, &step.version.change);
+            events.push(order_notifications(
+                &kinds,
+                &step.order,
+                extensions.as_ref(),
+                step.version.at,
+                &state.urls,
+            )?);
+            previous = &step.order;
+        }
+    } else {
+        events.resize_with(steps.len(), Vec::new);
     }
     let before = stored.order.clone();
     let at = steps.last().map_or_else(|| state.now(), |s| s.version.at);
@@ -296,10 +302,13 @@ pub async fn commit(
             })
         })
         .await?;
+    drop(notifiable);
     for event in announced {
         state.announce(event);
     }
-    state.notifier.notify_one();
+    if state.subscribers.any() {
+        state.notifier.notify_one();
+    }
     Ok(last)
 }
 

@@ -66,6 +66,7 @@ async fn register(
     let href = format!("{}/hub/{id}", state.urls.tmf622(version));
     let now = state.now();
     let (sub_id, sub_callback, sub_query) = (id.clone(), callback.clone(), query.clone());
+    let registering = state.subscribers.registering().await;
     state
         .db(move |store| {
             Ok(store.create_subscription(&NewSubscription {
@@ -80,6 +81,8 @@ async fn register(
             })?)
         })
         .await?;
+    registering.set(true);
+    drop(registering);
     let value: Value = match version {
         ApiVersion::V4 => serde_json::to_value(v4::EventSubscription {
             id,
@@ -110,9 +113,14 @@ async fn unregister(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     user.require(Permission::ManageHubs)?;
-    state
-        .db(move |store| Ok(store.delete_subscription(&id)?))
+    let registering = state.subscribers.registering().await;
+    let remaining = state
+        .db(move |store| {
+            store.delete_subscription(&id)?;
+            Ok(store.list_subscriptions()?.len())
+        })
         .await?;
+    registering.set(remaining > 0);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

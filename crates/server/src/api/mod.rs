@@ -319,7 +319,11 @@ pub fn check_if_match(headers: &HeaderMap, current: u32) -> Result<(), ApiError>
 
 /// A JSON response with `Content-Type: application/json;charset=utf-8`.
 pub fn json_response(status: axum::http::StatusCode, value: &serde_json::Value) -> Response {
-    let body = serde_json::to_vec(value).unwrap_or_default();
+    json_bytes_response(status, serde_json::to_vec(value).unwrap_or_default())
+}
+
+/// [`json_response`] for a body already written as JSON text.
+pub fn json_bytes_response(status: axum::http::StatusCode, body: Vec<u8>) -> Response {
     let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

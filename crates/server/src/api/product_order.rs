@@ -22,13 +22,16 @@ use orderdesk_tmf::events::EventKind;
 use orderdesk_tmf::{v4, v5, ApiVersion, OrderExtensions, OrderIntake};
 use serde_json::Value;
 
-use super::{check_if_match, etag, json_response, query_pairs, Api, Media, RequestBody, Routes};
+use super::{
+    check_if_match, etag, json_bytes_response, json_response, query_pairs, Api, Media, RequestBody,
+    Routes,
+};
 use crate::amend::plan_patch;
 use crate::auth::{Permission, User};
 use crate::error::ApiError;
 use crate::events::order_notifications;
 use crate::patch::{json_patch, merge_patch, pointer_to_path};
-use crate::representation::{extensions_of, order_json};
+use crate::representation::{extensions_of, order_body, order_json};
 use crate::state::{new_id, AppState, ServerEvent};
 use crate::tmf630;
 use crate::workflow::{self, commit_order_change};
@@ -58,10 +61,6 @@ fn with_order_headers(mut response: Response, href: Option<&str>, version: u32) 
     response
 }
 
-fn href_of(value: &Value) -> Option<&str> {
-    value.get("href").and_then(Value::as_str)
-}
-
 async fn list(
     State(state): State<AppState>,
     Api(version): Api,
@@ -72,19 +71,40 @@ async fn list(
     let query = tmf630::parse(&query_pairs(&uri)?)?;
     let store_query = tmf630::order_query(&query, version)?;
     let page = state
-        .db(move |store| Ok(store.list_orders(&store_query)?))
+        .read(move |store| Ok(store.list_orders(&store_query)?))
         .await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for stored in &page.items {
-        let ext = extensions_of(stored.extensions.as_ref());
-        let value = order_json(&stored.order, ext.as_ref(), version, &state.urls)?;
-        items.push(match &query.fields {
-            Some(fields) => tmf630::project(&value, fields, ALWAYS),
-            None => value,
-        });
-    }
-    let count = items.len();
-    let mut response = json_response(StatusCode::OK, &Value::Array(items));
+    let count = page.items.len();
+    let body = match &query.fields {
+        // The whole orders: each written straight to JSON text, joined into the array.
+        None => {
+            let mut body = Vec::with_capacity(2_048 * count.max(1));
+            body.push(b'[');
+            for (n, stored) in page.items.iter().enumerate() {
+                if n > 0 {
+                    body.push(b',');
+                }
+                let ext = extensions_of(stored.extensions.as_ref());
+                body.extend(order_body(
+                    &stored.order,
+                    ext.as_ref(),
+                    version,
+                    &state.urls,
+                )?);
+            }
+            body.push(b']');
+            body
+        }
+        Some(fields) => {
+            let mut items = Vec::with_capacity(count);
+            for stored in &page.items {
+                let ext = extensions_of(stored.extensions.as_ref());
+                let value = order_json(&stored.order, ext.as_ref(), version, &state.urls)?;
+                items.push(tmf630::project(&value, fields, ALWAYS));
+            }
+            serde_json::to_vec(&Value::Array(items)).map_err(ApiError::internal)?
+        }
+    };
+    let mut response = json_bytes_response(StatusCode::OK, body);
     let headers = response.headers_mut();
     headers.insert("X-Total-Count", HeaderValue::from(page.total));
     headers.insert("X-Result-Count", HeaderValue::from(count));
@@ -145,13 +165,19 @@ async fn create(
     } else {
         Some(serde_json::to_value(&extensions).map_err(ApiError::internal)?)
     };
-    let events = order_notifications(
-        &[EventKind::ProductOrderCreate],
-        &order,
-        Some(&extensions),
-        now,
-        &state.urls,
-    )?;
+    // Held until the create committed: a hub registered meanwhile waits (see `subscribers`).
+    let notifiable = state.subscribers.for_change().await;
+    let events = if notifiable.any {
+        order_notifications(
+            &[EventKind::ProductOrderCreate],
+            &order,
+            Some(&extensions),
+            now,
+            &state.urls,
+        )?
+    } else {
+        Vec::new()
+    };
     let by = user.id.clone();
     let reason = format!(
         "created through TMF622 {} by {}",
@@ -171,10 +197,21 @@ async fn create(
             })?)
         })
         .await?;
+    drop(notifiable);
     let created = outcome.is_created();
     let stored = outcome.into_order();
-    let ext = extensions_of(stored.extensions.as_ref());
-    let value = order_json(&stored.order, ext.as_ref(), version, &state.urls)?;
+    let ext = if created {
+        // What was stored is what was sent: no need to read the stored extensions back.
+        (!extensions.is_empty()).then_some(extensions)
+    } else {
+        extensions_of(stored.extensions.as_ref())
+    };
+    let body = order_body(&stored.order, ext.as_ref(), version, &state.urls)?;
+    let href = orderdesk_tmf::common::href(
+        &state.urls.tmf622(version),
+        "productOrder",
+        stored.order.id.as_str(),
+    );
     let status = if created {
         state.announce(ServerEvent {
             entity: "productOrder",
@@ -190,8 +227,8 @@ async fn create(
         StatusCode::OK
     };
     let mut response = with_order_headers(
-        json_response(status, &value),
-        href_of(&value),
+        json_bytes_response(status, body),
+        Some(&href),
         stored.order.version,
     );
     if !created {
@@ -213,15 +250,18 @@ async fn retrieve(
     let query = tmf630::parse(&query_pairs(&uri)?)?;
     let order_id = OrderId::new(id);
     let stored = state
-        .db(move |store| Ok(store.get_order(&order_id)?))
+        .read(move |store| Ok(store.get_order(&order_id)?))
         .await?;
     let ext = extensions_of(stored.extensions.as_ref());
-    let value = order_json(&stored.order, ext.as_ref(), version, &state.urls)?;
-    let value = match &query.fields {
-        Some(fields) => tmf630::project(&value, fields, ALWAYS),
-        None => value,
+    let body = match &query.fields {
+        None => order_body(&stored.order, ext.as_ref(), version, &state.urls)?,
+        Some(fields) => {
+            let value = order_json(&stored.order, ext.as_ref(), version, &state.urls)?;
+            serde_json::to_vec(&tmf630::project(&value, fields, ALWAYS))
+                .map_err(ApiError::internal)?
+        }
     };
-    let mut response = json_response(StatusCode::OK, &value);
+    let mut response = json_bytes_response(StatusCode::OK, body);
     response
         .headers_mut()
         .insert(header::ETAG, etag(stored.order.version));

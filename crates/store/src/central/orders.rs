@@ -189,6 +189,44 @@ impl OrderRows {
     }
 }
 
+/// The fields of an [`OrderVersion`] before its snapshot, in its serde order.
+#[derive(serde::Serialize)]
+struct VersionHead<'a> {
+    version: u32,
+    at: &'a DateTime<Utc>,
+    by: &'a UserId,
+    reason: &'a str,
+    change: &'a ChangeKind,
+}
+
+/// The JSON of `version`, whose snapshot is the order already written as `snapshot_json`: the
+/// order is not encoded a second time. The same text `serde_json` writes for the whole
+/// [`OrderVersion`] (a test checks it).
+fn version_json(version: &OrderVersion, snapshot_json: &str) -> Result<String> {
+    let head = to_json(
+        &VersionHead {
+            version: version.version,
+            at: &version.at,
+            by: &version.by,
+            reason: &version.reason,
+            change: &version.change,
+        },
+        "order version",
+    )?;
+    let Some(open) = head.strip_suffix('}') else {
+        return Err(StoreError::corrupt(
+            "order version",
+            "its JSON is not an object",
+        ));
+    };
+    let mut out = String::with_capacity(open.len() + snapshot_json.len() + 14);
+    out.push_str(open);
+    out.push_str(",\"snapshot\":");
+    out.push_str(snapshot_json);
+    out.push('}');
+    Ok(out)
+}
+
 /// An encoded create, ready for the writer. It owns everything, so that whichever thread holds
 /// the writer can run it (see `group_commit`).
 pub(crate) struct EncodedCreate {
@@ -218,9 +256,10 @@ impl EncodedCreate {
             change: ChangeKind::Created,
             snapshot: new.order.clone(),
         };
+        let rows = OrderRows::encode(new.order, new.extensions)?;
         Ok(Self {
-            rows: OrderRows::encode(new.order, new.extensions)?,
-            version_body: to_json(&version, "order version")?,
+            version_body: version_json(&version, &rows.body)?,
+            rows,
             order: version.snapshot,
             extensions: new.extensions.cloned(),
             idempotency_key: new.idempotency_key.map(str::to_owned),
@@ -463,9 +502,16 @@ impl EncodedUpdate {
                 return Err(StoreError::NotNextVersion { expected, got });
             }
         }
+        let rows = OrderRows::encode(update.order, update.extensions)?;
+        // The version's snapshot is the order itself (the usual case): its document is reused.
+        let version_body = if update.version.snapshot == *update.order {
+            version_json(update.version, &rows.body)?
+        } else {
+            to_json(update.version, "order version")?
+        };
         Ok(Self {
-            rows: OrderRows::encode(update.order, update.extensions)?,
-            version_body: to_json(update.version, "order version")?,
+            rows,
+            version_body,
             order: update.order.clone(),
             expected_version: update.expected_version,
             at: update.version.at,
@@ -686,5 +732,53 @@ impl CentralTx<'_> {
         events: &[OutboundEvent],
     ) -> Result<()> {
         delete(self.conn(), id, at, events)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use orderdesk_domain::lifecycle::OrderCommand;
+    use orderdesk_domain::{CustomerId, ItemAction, OfferingId, OrderItem};
+
+    #[test]
+    fn a_version_reuses_the_order_document_and_reads_the_same() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap();
+        let order = ProductOrder::new(
+            OrderId::new("O-1"),
+            CustomerId::new("C-1"),
+            at,
+            vec![OrderItem::new(
+                "1",
+                ItemAction::Add,
+                Some(OfferingId::new("PO-FIBRE")),
+            )],
+            false,
+        )
+        .unwrap();
+        for change in [
+            ChangeKind::Created,
+            ChangeKind::Note,
+            ChangeKind::Lifecycle {
+                command: OrderCommand::Hold {
+                    reason: "a \"quoted\" reason".to_owned(),
+                },
+            },
+        ] {
+            let version = OrderVersion {
+                version: 1,
+                at,
+                by: UserId::new("U-1"),
+                reason: "captured \u{1f} at the desk".to_owned(),
+                change,
+                snapshot: order.clone(),
+            };
+            let body = to_json(&order, "order").unwrap();
+            assert_eq!(
+                version_json(&version, &body).unwrap(),
+                to_json(&version, "version").unwrap()
+            );
+        }
     }
 }
