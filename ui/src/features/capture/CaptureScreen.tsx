@@ -97,12 +97,14 @@ export function CaptureScreen({
 
   if (!session.rights.includes("captureOrders")) {
     return (
-      <div className="capture-empty panel" data-testid="capture-forbidden">
-        <h2>Capture</h2>
-        <p>
-          Your role ({session.role}) cannot capture orders. Ask a supervisor if you need to take
-          orders on this desk.
-        </p>
+      <div className="capture">
+        <section className="capture-empty panel" data-testid="capture-forbidden">
+          <h2>Capture</h2>
+          <p>
+            Your role ({session.role}) cannot capture orders. Ask a supervisor if you need to take
+            orders on this desk.
+          </p>
+        </section>
       </div>
     );
   }
@@ -187,7 +189,7 @@ export function CaptureScreen({
             <div>
               <h2>
                 Draft {draft.id}{" "}
-                <span className="badge badge-state" data-testid="draft-state">
+                <span className="badge state-draft" data-testid="draft-state">
                   {draft.state}
                 </span>
               </h2>

@@ -1,0 +1,124 @@
+import type { UseQueryResult } from "@tanstack/react-query";
+import { Fragment } from "react";
+
+import type { DraftItemDto } from "../../ipc/bindings.ts";
+import { describeError, errorCode } from "../../ipc/call.ts";
+import type { ItemProgressDto, OrderProgressDto } from "./progressTypes.ts";
+import { stateClass } from "./stateClass.ts";
+import { formatTime } from "./time.ts";
+
+function fromContent(items: readonly DraftItemDto[]): ItemProgressDto[] {
+  return items.map((item) => ({
+    itemId: item.id,
+    action: item.action,
+    offeringId: item.offeringId,
+    offeringName: null,
+    state: item.state,
+    serviceItems: [],
+  }));
+}
+
+/**
+ * Each product item with its state and, under it, the service order items realising it (state,
+ * point of no return, the SOM's error). Without the server's progress it shows the item states
+ * the desk holds locally.
+ */
+export function ItemProgress({
+  progress,
+  contentItems,
+}: {
+  progress: UseQueryResult<OrderProgressDto>;
+  contentItems: readonly DraftItemDto[];
+}) {
+  const items = progress.data?.items ?? fromContent(contentItems);
+  let note;
+  if (progress.isPending) {
+    note = <p className="muted">Reading item progress…</p>;
+  } else if (progress.isError) {
+    note = (
+      <p className="muted" data-testid="progress-unavailable">
+        {errorCode(progress.error) === "notAvailable"
+          ? "Service-level progress is not available on this desk yet; item states are this desk’s copy."
+          : `Service-level progress could not be read (${describeError(progress.error)}); item states are this desk’s copy. It refreshes when the order changes.`}
+      </p>
+    );
+  } else if (progress.data.fetchedAt === null) {
+    note = (
+      <p className="muted" data-testid="progress-offline">
+        Offline: showing this desk’s last copy.
+      </p>
+    );
+  } else {
+    note = <p className="muted">As of {formatTime(progress.data.fetchedAt)}.</p>;
+  }
+
+  return (
+    <section className="panel" data-testid="item-progress">
+      <h3>Items</h3>
+      {note}
+      {items.length === 0 ? (
+        <p className="muted">The order has no items.</p>
+      ) : (
+        <table className="dense-table">
+          <thead>
+            <tr>
+              <th>Item</th>
+              <th>Action</th>
+              <th>Offering</th>
+              <th>State</th>
+              <th>PONR</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => {
+              const pastPonr = item.serviceItems.some((s) => s.pointOfNoReturn);
+              return (
+                <Fragment key={item.itemId}>
+                  <tr className="item-row" data-testid={`item-${item.itemId}`}>
+                    <td>{item.itemId}</td>
+                    <td>{item.action}</td>
+                    <td>
+                      {item.offeringName ?? item.offeringId ?? "—"}
+                      {item.offeringName !== null && item.offeringId !== null && (
+                        <span className="muted"> ({item.offeringId})</span>
+                      )}
+                    </td>
+                    <td>
+                      <span className={`badge ${stateClass(item.state)}`} data-testid={`item-state-${item.itemId}`}>
+                        {item.state}
+                      </span>
+                    </td>
+                    <td>{pastPonr ? <span className="badge ponr">past PONR</span> : "—"}</td>
+                  </tr>
+                  {item.serviceItems.map((service) => (
+                    <tr key={service.id} className="service-row" data-testid={`service-item-${service.id}`}>
+                      <td className="indent">↳ {service.id}</td>
+                      <td>{service.action}</td>
+                      <td>
+                        {service.cfs}
+                        {service.serviceOrderId !== null && (
+                          <span className="muted"> · {service.serviceOrderId}</span>
+                        )}
+                        {service.errorMessage !== null && (
+                          <div className="error-text" data-testid={`service-error-${service.id}`}>
+                            {service.errorMessage}
+                          </div>
+                        )}
+                      </td>
+                      <td>
+                        <span className={`badge ${stateClass(service.state)}`} data-testid={`service-state-${service.id}`}>
+                          {service.state}
+                        </span>
+                      </td>
+                      <td>{service.pointOfNoReturn ? "past PONR" : "—"}</td>
+                    </tr>
+                  ))}
+                </Fragment>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
