@@ -14,6 +14,7 @@ use orderdesk_desk as desk;
 use orderdesk_desk::clock::{Clock, OffsetClock, UuidIds};
 use orderdesk_desk::{Desk, DeskConfig, Role};
 use orderdesk_domain::order::ExternalId;
+use orderdesk_domain::Priority;
 use orderdesk_fixtures::{ExpectedDecision, Fixtures};
 use orderdesk_scenarios::server_process::ServerProcess;
 use orderdesk_server::{Config, RunningServer};
@@ -508,6 +509,100 @@ async fn a_stale_amendment_is_surfaced_as_a_conflict_not_written_over_the_server
     let (on_server, _) = server_order(port, &sid).await;
     assert_eq!(on_server["description"], theirs, "not overwritten");
     assert!(desk.sync_status().unwrap().needs_attention >= 1);
+    desk.close().await;
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflict_resolved_keeping_mine_lands_on_top_of_the_servers_version() {
+    let port = free_port();
+    let (data, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let running = server(port, dir.path()).await;
+    let desk = open(data.path(), port, AGENT, true).await;
+    let (local, sid, version) = synced_order(&desk, port).await;
+
+    // Meanwhile, at the back office: a new description and a category.
+    desk.stop_sync().await;
+    let resp = http()
+        .patch(format!("http://127.0.0.1:{port}{V5}/{sid}"))
+        .bearer_auth(SUPERVISOR)
+        .header("content-type", "application/merge-patch+json")
+        .header("if-match", format!("\"{version}\""))
+        .body(json!({ "description": "theirs", "category": "back office" }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        200,
+        "{}",
+        resp.text().await.unwrap_or_default()
+    );
+
+    // At the desk, from the version it holds: another priority and another category.
+    let mut desired = desk.order(&local).unwrap().order;
+    let priority = if desired.priority == Priority::HIGHEST {
+        Priority::LOWEST
+    } else {
+        Priority::HIGHEST
+    };
+    desired.priority = priority;
+    desired.category = Some("desk".to_owned());
+    desk.amend_order(&local, &desired, "customer call")
+        .await
+        .unwrap();
+    desk.start_sync().await;
+    assert!(desk.await_idle(Duration::from_secs(10)).await.unwrap());
+    let conflict = desk.order(&local).unwrap();
+    let SyncStatus::Conflict { server_version, .. } = conflict.sync else {
+        panic!("expected a conflict, got {:?}", conflict.sync);
+    };
+
+    // Keep mine: sent again on top of the server's version.
+    let kept = desk.keep_local_change(&local).await.unwrap();
+    assert_eq!(kept.sync, SyncStatus::AwaitingSync);
+    assert_eq!(kept.server_version, Some(server_version));
+    assert_eq!(
+        kept.order.description.as_deref(),
+        Some("theirs"),
+        "shown on their copy"
+    );
+    assert!(desk.await_idle(Duration::from_secs(10)).await.unwrap());
+
+    let (on_server, now) = server_order(port, &sid).await;
+    assert!(now > server_version, "a new version on top of theirs");
+    assert_eq!(
+        on_server["description"], "theirs",
+        "their change I did not touch stays"
+    );
+    assert_eq!(
+        on_server["category"], "desk",
+        "where both changed, mine wins"
+    );
+    assert_eq!(
+        on_server["priority"],
+        priority.to_string(),
+        "my change landed"
+    );
+    let counts = desk.store().outbox_counts().unwrap();
+    assert_eq!((counts.pending, counts.failed), (0, 0));
+    let mine = eventually(
+        Duration::from_secs(10),
+        "the desk to hold the result",
+        || {
+            desk.order(&local)
+                .ok()
+                .filter(|o| o.sync == SyncStatus::Synced && o.server_version >= Some(now))
+        },
+    )
+    .await;
+    assert_eq!(mine.order.description.as_deref(), Some("theirs"));
+    assert_eq!(mine.order.category.as_deref(), Some("desk"));
+    assert_eq!(mine.order.priority, priority);
+
+    // Nothing left to keep.
+    let err = desk.keep_local_change(&local).await.unwrap_err();
+    assert_eq!(err.code(), "invalidInput", "{err}");
     desk.close().await;
     running.stop().await;
 }

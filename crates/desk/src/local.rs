@@ -208,7 +208,11 @@ impl DeskLocal {
         ))
     }
 
-    fn entry_of(&self, e: orderdesk_store::local::OutboxEntry) -> LocalResult<Option<OutboxEntry>> {
+    /// A stored outbox entry as the sync engine sees it; `None` for kinds it does not send.
+    pub(crate) fn entry_of(
+        &self,
+        e: orderdesk_store::local::OutboxEntry,
+    ) -> LocalResult<Option<OutboxEntry>> {
         let if_match = e
             .if_match
             .as_deref()

@@ -12,9 +12,11 @@
 use orderdesk_domain::desk::amend;
 use orderdesk_domain::{OrderState, ProductOrder};
 use orderdesk_store::local::{
-    LocalNote, LocalOrder, Method, NewOutboxEntry, OrderListQuery, OrderSort, OutboxKind, Page,
-    SyncStatus, SyncStatusKind,
+    KeepLocal, LocalNote, LocalOrder, Method, NewOutboxEntry, OrderListQuery, OrderSort,
+    OutboxKind, Page, SyncStatus, SyncStatusKind,
 };
+use orderdesk_sync::decide::{apply_merge_patch, keep_mine, KeepMine};
+use orderdesk_sync::OutboxOp;
 use orderdesk_tmf::{v4, v5, ApiVersion};
 use serde_json::{Map, Value};
 
@@ -22,6 +24,24 @@ use crate::desk::{map_sync, Desk};
 use crate::error::DeskError;
 use crate::local::for_server;
 use crate::permission::Permission;
+
+/// The server's copy with the merge `patch` applied, as the server will apply it.
+fn patched(server: &ProductOrder, patch: &Value, api: ApiVersion) -> Option<ProductOrder> {
+    let mut doc = match api {
+        ApiVersion::V4 => serde_json::to_value(v4::from_domain(server, "")),
+        ApiVersion::V5 => serde_json::to_value(v5::from_domain(server, "")),
+    }
+    .ok()?;
+    apply_merge_patch(&mut doc, patch);
+    let order = orderdesk_sync::ServerOrder {
+        id: server.id.to_string(),
+        version: None,
+        state: None,
+        api,
+        body: doc,
+    };
+    order.to_domain().ok()
+}
 
 /// The largest page a list returns.
 pub const MAX_PAGE: u32 = 500;
@@ -252,6 +272,122 @@ impl Desk {
         self.emit_order(&order);
         self.refresh_status_counts();
         Ok(order)
+    }
+
+    /// Resolves a conflict by keeping the local change: it is sent again on top of the server's
+    /// newer version (`If-Match` = that version), so the server's other changes stay. For an
+    /// amendment only the fields the user changed are sent ([`orderdesk_sync::decide::keep_mine`]:
+    /// the version the user edited is read from the server to tell which; a server that keeps
+    /// no versions gets every field it does not already have); where both sides changed a
+    /// field, the user's value wins. A cancel is sent again as it was. When the server already
+    /// has the whole change, its copy is taken and nothing is sent. The order shows the result
+    /// and awaits sync; the engine sends it at once.
+    pub async fn keep_local_change(&self, id: &str) -> Result<LocalOrder, DeskError> {
+        self.require(Permission::ChangeOrders)?;
+        let current = self.local_order(id)?;
+        let SyncStatus::Conflict {
+            server_version,
+            etag,
+            server_order,
+        } = &current.sync
+        else {
+            return Err(DeskError::invalid(
+                "sync",
+                format!(
+                    "order `{}` has no conflict to resolve: it is {}",
+                    current.order.id,
+                    current.sync.kind().as_str()
+                ),
+            ));
+        };
+        let no_change =
+            || DeskError::invalid("sync", "no local change of the order waits to be kept");
+        let head = self
+            .inner
+            .store
+            .outbox_of_order(&current.order.id)
+            .map_err(DeskError::storage)?
+            .into_iter()
+            .next()
+            .ok_or_else(no_change)?;
+        let (seq, stored_body) = (head.seq, head.body.clone());
+        let entry = self
+            .inner
+            .local
+            .entry_of(head)
+            .map_err(DeskError::storage)?
+            .ok_or_else(no_change)?;
+        let api = self.api();
+        let theirs = amendment_patch(&for_server(server_order), api);
+        let base = match &entry.op {
+            OutboxOp::Amend {
+                if_match: Some(edited),
+                ..
+            } => self.edited_version(&current, *edited, api).await?,
+            _ => None,
+        };
+        let now = self.now();
+        let resolution = match keep_mine(&entry.op, base.as_ref(), &theirs, Some(*server_version)) {
+            KeepMine::NotAChange => return Err(no_change()),
+            KeepMine::AlreadyThere => KeepLocal::AlreadyOnServer { entry: seq },
+            KeepMine::Resend { op, overridden } => {
+                if !overridden.is_empty() {
+                    tracing::info!(order = %current.order.id, ?overridden, "the local change wins over the server's");
+                }
+                let (body, shown) = match &op {
+                    OutboxOp::Amend { patch, .. } => (
+                        Some(patch.clone()),
+                        patched(server_order, patch, api).unwrap_or_else(|| current.order.clone()),
+                    ),
+                    _ => (stored_body, (**server_order).clone()),
+                };
+                KeepLocal::Resend {
+                    entry: seq,
+                    body,
+                    if_match: Some(
+                        etag.clone()
+                            .unwrap_or_else(|| format!("\"{server_version}\"")),
+                    ),
+                    search: self.search_text(&shown),
+                    order: Box::new(shown),
+                }
+            }
+        };
+        let order = self
+            .inner
+            .store
+            .keep_local_change(&current.order.id, &resolution, now)
+            .map_err(|e| match e {
+                orderdesk_store::StoreError::Inconsistent(m) => DeskError::invalid("sync", m),
+                other => DeskError::storage(other),
+            })?;
+        self.emit_order(&order);
+        self.wake_sync().await;
+        Ok(order)
+    }
+
+    /// The amendable fields of the order as it stood at version `edited` on the server, in the
+    /// shape of an amendment; `None` when the server cannot say (no versions kept).
+    async fn edited_version(
+        &self,
+        current: &LocalOrder,
+        edited: u32,
+        api: ApiVersion,
+    ) -> Result<Option<Value>, DeskError> {
+        let server_id = self.server_id(current, "keeping the local change")?;
+        match self.client().version(&server_id, edited).await {
+            Ok(version) => Ok(version
+                .to_domain()
+                .ok()
+                .map(|order| amendment_patch(&for_server(&order), api))),
+            Err(e @ orderdesk_sync::SyncError::Offline(_)) => {
+                Err(map_sync(e, "keeping the local change"))
+            }
+            Err(e) => {
+                tracing::debug!(order = %server_id, error = %e, "the edited version is not available");
+                Ok(None)
+            }
+        }
     }
 
     /// Adds a note to the order on the server (with the author and time the server records),
