@@ -3,10 +3,11 @@
 # Idempotent: every step checks first and skips what is already there, so
 # scripts/run.sh and scripts/test.sh call it on every run.
 #
-# Usage: bash scripts/setup.sh [--rust] [--desktop] [--ui] [--all]
+# Usage: bash scripts/setup.sh [--rust] [--desktop] [--ui] [--e2e] [--all]
 #   --rust     cargo with rustfmt and clippy
 #   --desktop  the WebKitGTK stack Tauri links against, plus Xvfb for headless runs
 #   --ui       Node.js/npm and ui/node_modules (npm ci)
+#   --e2e      what scripts/e2e.sh drives the app with: WebKitWebDriver, Xvfb, tauri-driver
 #   --all      all of the above (the default when no flag is given)
 # ORDERDESK_SETUP="rust,ui" selects the same subsets through the environment.
 set -euo pipefail
@@ -14,20 +15,21 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-want_rust=0 want_desktop=0 want_ui=0
+want_rust=0 want_desktop=0 want_ui=0 want_e2e=0
 select_part() {
     case "$1" in
         rust) want_rust=1 ;;
         desktop) want_desktop=1 ;;
         ui) want_ui=1 ;;
-        all) want_rust=1 want_desktop=1 want_ui=1 ;;
-        *) die "unknown setup part '$1' (expected rust, desktop, ui or all)" ;;
+        e2e) want_e2e=1 ;;
+        all) want_rust=1 want_desktop=1 want_ui=1 want_e2e=1 ;;
+        *) die "unknown setup part '$1' (expected rust, desktop, ui, e2e or all)" ;;
     esac
 }
 for arg in "$@"; do
     case "$arg" in
-        --rust | --desktop | --ui | --all) select_part "${arg#--}" ;;
-        -h | --help) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        --rust | --desktop | --ui | --e2e | --all) select_part "${arg#--}" ;;
+        -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) die "unknown flag '$arg' (see --help)" ;;
     esac
 done
@@ -150,8 +152,30 @@ setup_ui() {
     fi
 }
 
+# The WebDriver pinned for tauri-driver: the version the end-to-end tests were written against.
+TAURI_DRIVER_VERSION=2.1.0
+
+setup_e2e() {
+    section "setup: e2e (WebKitWebDriver, Xvfb, tauri-driver)"
+    # webkit2gtk-driver is /usr/bin/WebKitWebDriver, the WebDriver of the WebKitGTK the app
+    # runs in; tauri-driver starts it and launches the app binary for each session.
+    apt_install webkit2gtk-driver xvfb xauth
+    have WebKitWebDriver || die "WebKitWebDriver missing after installing webkit2gtk-driver"
+    # tauri-driver prints no version of its own; cargo's install list says which one is there.
+    if have tauri-driver && have cargo &&
+        cargo install --list | grep "^tauri-driver v${TAURI_DRIVER_VERSION}:" >/dev/null; then
+        info "tauri-driver ${TAURI_DRIVER_VERSION} present: $(command -v tauri-driver)"
+        return
+    fi
+    have cargo || die "installing tauri-driver needs cargo (bash scripts/setup.sh --rust)"
+    info "cargo install tauri-driver ${TAURI_DRIVER_VERSION} (into ${CARGO_HOME:-$HOME/.cargo}/bin)"
+    cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION"
+    have tauri-driver || die "tauri-driver is not on PATH after cargo install (is ${CARGO_HOME:-$HOME/.cargo}/bin on PATH?)"
+}
+
 setup_base
 [[ $want_rust -eq 1 ]] && setup_rust
 [[ $want_desktop -eq 1 ]] && setup_desktop
 [[ $want_ui -eq 1 ]] && setup_ui
+[[ $want_e2e -eq 1 ]] && setup_e2e
 section "setup: done"

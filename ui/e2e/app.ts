@@ -1,0 +1,125 @@
+// The harness the flows share: what scripts/e2e.sh started (from the environment), launching
+// the app, signing in through the sign-in screen, screenshots, and direct calls to the server
+// for what a flow checks beyond the screen.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { Session, waitUntil, type Element } from "./webdriver.ts";
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === "") {
+    throw new Error(`${name} is not set: run the end-to-end tests through scripts/e2e.sh, which starts the server, Xvfb and tauri-driver`);
+  }
+  return value;
+}
+
+/** What scripts/e2e.sh started for this run. */
+export const env = {
+  /** tauri-driver, `http://127.0.0.1:PORT`. */
+  driverUrl: required("ORDERDESK_E2E_DRIVER_URL"),
+  /** The desktop app binary tauri-driver launches. */
+  application: required("ORDERDESK_E2E_APP"),
+  /** The demo server, `http://127.0.0.1:PORT`. */
+  serverUrl: required("ORDERDESK_E2E_SERVER_URL"),
+  /** Where screenshots go (docs/screenshots by default). */
+  screenshots: required("ORDERDESK_E2E_SCREENSHOTS"),
+};
+
+/** The demo users' tokens (fixtures/users.json). */
+export const tokens = {
+  agent: "demo-agent-1",
+  agent2: "demo-agent-2",
+  backoffice: "demo-backoffice-1",
+  supervisor: "demo-supervisor-1",
+} as const;
+
+/** `[data-testid="…"]`. */
+export function tid(id: string): string {
+  return `[data-testid="${id}"]`;
+}
+
+/** Starts the app and waits for its first screen (the sign-in form). */
+export async function launch(): Promise<Session> {
+  const session = await Session.start(env.driverUrl, { application: env.application });
+  try {
+    await session.waitFor(tid("sign-in-form"), 30_000);
+  } catch (error) {
+    await session.end().catch(() => undefined);
+    throw error;
+  }
+  return session;
+}
+
+/** Writes the window as docs/screenshots/<flow>-<step>.png. */
+export async function screenshot(session: Session, flow: string, step: string): Promise<void> {
+  // Two animation frames: what React just rendered has been painted.
+  await session.executeAsync(
+    "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+  );
+  const png = await session.screenshot();
+  mkdirSync(env.screenshots, { recursive: true });
+  writeFileSync(join(env.screenshots, `${flow}-${step}.png`), png);
+}
+
+/**
+ * Signs in through the sign-in screen: the test server's URL, a token, Sign in. Returns when
+ * the desk shows who is signed in.
+ */
+export async function signIn(session: Session, token: string, flow?: string): Promise<void> {
+  const server = await session.waitFor(tid("sign-in-server"));
+  await server.fill(env.serverUrl);
+  const tokenField = await session.waitFor(tid("sign-in-token"));
+  await tokenField.fill(token);
+  if (flow !== undefined) {
+    await screenshot(session, flow, "sign-in");
+  }
+  const submit = await session.waitEnabled(tid("sign-in-submit"));
+  await submit.click();
+  await waitUntil(
+    `the desk to open for ${token}`,
+    async () => {
+      const error = await session.find(tid("sign-in-error"));
+      if (error !== undefined) {
+        throw new Error(`sign-in failed: ${await error.text()}`);
+      }
+      return session.find(tid("session-user"));
+    },
+    { timeoutMs: 30_000 },
+  );
+}
+
+/** Clicks the element matching `css` once it is there and enabled. */
+export async function click(session: Session, css: string, timeoutMs?: number): Promise<Element> {
+  const element = await session.waitEnabled(css, timeoutMs);
+  await element.click();
+  return element;
+}
+
+/** What a Tauri command answered when called from the page, bypassing the UI. */
+export type InvokeResult = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Calls a Tauri command from inside the page, as a UI that ignored its own navigation could:
+ * how a flow checks that the desk itself refuses what the screens do not offer.
+ */
+export async function invoke(session: Session, command: string, args: Record<string, unknown>): Promise<InvokeResult> {
+  const result = await session.executeAsync(
+    `const done = arguments[arguments.length - 1];
+     window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])
+       .then((value) => done({ ok: true, value }), (error) => done({ ok: false, error }));`,
+    [command, args],
+  );
+  return result as InvokeResult;
+}
+
+/** GET on the server's API as a demo user; the parsed JSON. */
+export async function serverGet(token: string, path: string): Promise<unknown> {
+  const response = await fetch(`${env.serverUrl}${path}`, {
+    headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+  });
+  if (!response.ok) {
+    throw new Error(`GET ${path} as ${token}: HTTP ${String(response.status)}: ${(await response.text()).slice(0, 300)}`);
+  }
+  return response.json();
+}
