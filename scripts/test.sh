@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole check suite, as CI runs it (.ci/run): setup, then Rust format, lint and tests for
-# the workspace (the desktop crate included), then the UI's typecheck, lint and tests.
+# the workspace (the desktop crate included), then the UI's typecheck, lint and tests, and the
+# end-to-end tests (scripts/e2e.sh: the real app driven over WebDriver, the real server).
 # Every check runs even after one fails; the script exits non-zero if any failed.
 # Needs the network only in setup (apt, npm ci); the checks themselves stay on this machine.
 set -euo pipefail
@@ -42,6 +43,8 @@ check "cargo test" cargo test "${locked[@]}" --workspace
 check "ui typecheck" ui npm run typecheck
 check "ui lint" ui npm run lint
 check "ui test" ui npm test
+# The real app over WebDriver against the real server (setup above installed tauri-driver).
+check "ui e2e" env ORDERDESK_E2E_SKIP_SETUP=1 bash scripts/e2e.sh
 
 section "summary ($((SECONDS - started))s)"
 total=$(grep -c '^check "' "${BASH_SOURCE[0]}")
