@@ -4,6 +4,7 @@ import { useMemo, useState } from "react";
 import { CaptureScreen } from "./features/capture/CaptureScreen.tsx";
 import { HistoryScreen } from "./features/history/HistoryScreen.tsx";
 import { OrderScreen } from "./features/order/OrderScreen.tsx";
+import { QueueBoard } from "./features/queue/QueueBoard.tsx";
 import { Header } from "./features/shell/Header.tsx";
 import { MyOrders } from "./features/shell/MyOrders.tsx";
 import { SignInScreen } from "./features/sign-in/SignInScreen.tsx";
@@ -166,6 +167,8 @@ function RoutedScreen({
       return <CaptureScreen session={session} onOpenOrder={navigation.openOrder} />;
     case "orders":
       return <MyOrders onOpenOrder={navigation.openOrder} />;
+    case "queue":
+      return <QueueBoard session={session} onOpenOrder={navigation.openOrder} />;
     case "history":
       return <HistoryScreen session={session} onOpenOrder={navigation.openOrder} />;
   }

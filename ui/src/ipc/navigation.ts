@@ -5,7 +5,7 @@ import { createContext, useContext } from "react";
  * `App.tsx` owns the route; features reach it through {@link useNavigation} or their props,
  * never by importing each other.
  */
-export type ScreenId = "capture" | "orders" | "history";
+export type ScreenId = "capture" | "orders" | "queue" | "history";
 
 export interface ScreenInfo {
   id: ScreenId;
@@ -20,6 +20,7 @@ export interface ScreenInfo {
 export const SCREENS: readonly ScreenInfo[] = [
   { id: "capture", label: "Capture", right: "captureOrders", key: "c" },
   { id: "orders", label: "My orders", right: "readOrders", key: "o" },
+  { id: "queue", label: "Queue", right: "workQueue", key: "q" },
   { id: "history", label: "History", right: "readHistory", key: "h" },
 ];
 
@@ -31,7 +32,7 @@ export function screensFor(rights: readonly string[]): ScreenInfo[] {
 /** Where a session starts: its role's main work (credit, then queue, then capture). */
 export function homeScreen(rights: readonly string[]): ScreenId | null {
   const allowed = screensFor(rights).map((screen) => screen.id);
-  const preferred: ScreenId[] = ["capture", "orders", "history"];
+  const preferred: ScreenId[] = ["queue", "capture", "orders", "history"];
   return preferred.find((id) => allowed.includes(id)) ?? null;
 }
 
