@@ -3,8 +3,8 @@ import { Fragment } from "react";
 
 import type { DraftItemDto } from "../../ipc/bindings.ts";
 import { describeError, errorCode } from "../../ipc/call.ts";
+import { stateClass } from "../../ipc/format.ts";
 import type { ItemProgressDto, OrderProgressDto } from "./progressTypes.ts";
-import { stateClass } from "./stateClass.ts";
 import { formatTime } from "./time.ts";
 
 function fromContent(items: readonly DraftItemDto[]): ItemProgressDto[] {
@@ -84,7 +84,7 @@ export function ItemProgress({
                       )}
                     </td>
                     <td>
-                      <span className={`badge ${stateClass(item.state)}`} data-testid={`item-state-${item.itemId}`}>
+                      <span className={stateClass(item.state)} data-testid={`item-state-${item.itemId}`}>
                         {item.state}
                       </span>
                     </td>
@@ -106,7 +106,7 @@ export function ItemProgress({
                         )}
                       </td>
                       <td>
-                        <span className={`badge ${stateClass(service.state)}`} data-testid={`service-state-${service.id}`}>
+                        <span className={stateClass(service.state)} data-testid={`service-state-${service.id}`}>
                           {service.state}
                         </span>
                       </td>

@@ -1,5 +1,5 @@
 import type { OrderDetailDto } from "../../ipc/bindings.ts";
-import { stateClass } from "./stateClass.ts";
+import { stateClass, syncClass } from "../../ipc/format.ts";
 import { formatTime } from "./time.ts";
 
 const SYNC_LABEL: Record<string, string> = {
@@ -27,10 +27,10 @@ export function OrderHeader({ detail, onBack }: { detail: OrderDetailDto; onBack
         </button>
         <h2>
           Order {row.serverId ?? row.id}{" "}
-          <span className={`badge ${stateClass(row.state)}`} data-testid="order-state">
+          <span className={stateClass(row.state)} data-testid="order-state">
             {row.state}
           </span>{" "}
-          <span className={`badge sync-${row.syncStatus}`} data-testid="sync-status">
+          <span className={syncClass(row.syncStatus)} data-testid="sync-status">
             {SYNC_LABEL[row.syncStatus] ?? row.syncStatus}
           </span>
         </h2>
