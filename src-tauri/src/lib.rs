@@ -44,6 +44,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             capture::submit_draft,
             orders::list_orders,
             orders::get_order,
+            orders::get_order_progress,
             orders::search_orders,
             orders::cancel_order,
             orders::amend_order,
@@ -63,6 +64,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             approvals::decline_credit,
             history::list_versions,
             history::get_order_diff,
+            history::search_history,
             sync::get_sync_status,
             sync::sync_now,
         ])

@@ -183,10 +183,12 @@ pub fn plan(
         None => {}
     }
     match filter.to {
-        Some(DateBound::Day(d)) => match d.checked_add_days(Days::new(1)) {
-            Some(next) => query = query.filter("orderDate.lt", next.to_string()),
-            None => {}
-        },
+        // The end of the day: before the next one starts (the last day chrono knows has none).
+        Some(DateBound::Day(d)) => {
+            if let Some(next) = d.checked_add_days(Days::new(1)) {
+                query = query.filter("orderDate.lt", next.to_string());
+            }
+        }
         Some(DateBound::Instant(t)) => query = query.filter("orderDate.lte", rfc3339(t)),
         None => {}
     }

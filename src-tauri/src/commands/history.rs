@@ -1,8 +1,11 @@
-//! Order history (supervisors).
+//! Order history (supervisors): an order's versions and diffs, and the search over the
+//! server's orders. Versions and diffs take the local id or the server's, so an order found in
+//! history opens whether or not this desk holds it.
 
+use orderdesk_desk::history_search::HistoryFilter;
 use tauri::State;
 
-use crate::dto::history::{DiffDto, VersionDto};
+use crate::dto::history::{DiffDto, HistoryFilterDto, HistoryPageDto, VersionDto};
 use crate::error::IpcResult;
 use crate::state::DeskState;
 
@@ -28,5 +31,19 @@ pub async fn get_order_diff(
 ) -> IpcResult<DiffDto> {
     Ok(DiffDto::from(
         &state.desk()?.diff(&order_id, from, to).await?,
+    ))
+}
+
+/// A page of the server's orders by customer, agent, channel, state and order date (needs the
+/// server: `offline` without it).
+#[tauri::command]
+#[specta::specta]
+pub async fn search_history(
+    state: State<'_, DeskState>,
+    filter: HistoryFilterDto,
+) -> IpcResult<HistoryPageDto> {
+    let filter = HistoryFilter::try_from(filter)?;
+    Ok(HistoryPageDto::from(
+        &state.desk()?.search_history(&filter).await?,
     ))
 }

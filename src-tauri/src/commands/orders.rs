@@ -1,10 +1,11 @@
-//! Orders: lists, one order, search, amend, cancel, conflicts, notes.
+//! Orders: lists, one order and its progress, search, amend, cancel, conflicts, notes.
 
 use orderdesk_domain::ProductOrder;
 use tauri::State;
 
 use crate::dto::capture::DraftDto;
 use crate::dto::orders::{NoteDto, OrderDetailDto, OrderFilterDto, OrderPageDto, OrderRowDto};
+use crate::dto::progress::OrderProgressDto;
 use crate::error::IpcResult;
 use crate::state::DeskState;
 
@@ -31,6 +32,19 @@ pub async fn get_order(state: State<'_, DeskState>, order_id: String) -> IpcResu
         &order,
         desk.server_id_of(&order),
         &notes,
+    ))
+}
+
+/// The order's item-level progress: the server's view (service items, milestones, jeopardy,
+/// timeline, cancellation), or offline the local copy's (`fetchedAt` null).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_order_progress(
+    state: State<'_, DeskState>,
+    order_id: String,
+) -> IpcResult<OrderProgressDto> {
+    Ok(OrderProgressDto::from(
+        &state.desk()?.order_progress(&order_id).await?,
     ))
 }
 

@@ -9,6 +9,7 @@ pub mod capture;
 pub mod catalog;
 pub mod history;
 pub mod orders;
+pub mod progress;
 pub mod queue;
 pub mod session;
 pub mod sync;

@@ -45,6 +45,11 @@ export const commands = {
 	listOrders: (filter: OrderFilterDto) => typedError<OrderPageDto, IpcError>(__TAURI_INVOKE("list_orders", { filter })),
 	/**  One order with its notes and, in a conflict, what changed on the server. */
 	getOrder: (orderId: string) => typedError<OrderDetailDto, IpcError>(__TAURI_INVOKE("get_order", { orderId })),
+	/**
+	 *  The order's item-level progress: the server's view (service items, milestones, jeopardy,
+	 *  timeline, cancellation), or offline the local copy's (`fetchedAt` null).
+	 */
+	getOrderProgress: (orderId: string) => typedError<OrderProgressDto, IpcError>(__TAURI_INVOKE("get_order_progress", { orderId })),
 	/**  Full-text search over customer name, address and order ids. */
 	searchOrders: (text: string) => typedError<OrderRowDto[], IpcError>(__TAURI_INVOKE("search_orders", { text })),
 	/**  Asks for the order's cancellation (waits in the outbox while offline). */
@@ -83,6 +88,11 @@ export const commands = {
 	listVersions: (orderId: string) => typedError<VersionDto[], IpcError>(__TAURI_INVOKE("list_versions", { orderId })),
 	/**  What changed between two versions (default: the last two). */
 	getOrderDiff: (orderId: string, from: number | null, to: number | null) => typedError<DiffDto, IpcError>(__TAURI_INVOKE("get_order_diff", { orderId, from, to })),
+	/**
+	 *  A page of the server's orders by customer, agent, channel, state and order date (needs the
+	 *  server: `offline` without it).
+	 */
+	searchHistory: (filter: HistoryFilterDto) => typedError<HistoryPageDto, IpcError>(__TAURI_INVOKE("search_history", { filter })),
 	/**  Where synchronisation stands. */
 	getSyncStatus: () => typedError<SyncStatusDto, IpcError>(__TAURI_INVOKE("get_sync_status")),
 	/**  Push and pull now. */
@@ -101,6 +111,19 @@ export type AppointmentDto = {
 	id: string | null,
 	start: string,
 	end: string,
+};
+
+export type CancellationDto = {
+	/**
+	 *  The cancel request's TMF state: `acknowledged`, `inProgress`, `done`,
+	 *  `terminatedWithError`...
+	 */
+	state: string,
+	reason: string | null,
+	requestedAt: string | null,
+	/**  Product item ids cancelled, then service item ids cancelled downstream. */
+	reversed: string[],
+	notReversed: NotReversedDto[],
 };
 
 /**  A characteristic: `kind` says how to read `value` (`text`, `number`, `boolean`, `json`). */
@@ -230,6 +253,47 @@ export type FieldChangeDto = {
 	after: string | null,
 };
 
+/**  What to search the server's order history for; every criterion is optional. */
+export type HistoryFilterDto = {
+	/**  A customer id, or words of the customer's name. */
+	customer: string | null,
+	/**  The user id of the agent who captured the order. */
+	agent: string | null,
+	/**  `desk`, or an integration channel. */
+	channel: string | null,
+	/**  TMF622 order state. */
+	state: string | null,
+	/**  `YYYY-MM-DD` (from the start of the day) or RFC 3339. */
+	from: string | null,
+	/**  `YYYY-MM-DD` (to the end of the day) or RFC 3339. */
+	to: string | null,
+	offset: number | null,
+	/**  Default 20, at most 100. */
+	limit: number | null,
+};
+
+export type HistoryPageDto = {
+	items: HistoryRowDto[],
+	total: number,
+};
+
+/**  An order found in the server's history. */
+export type HistoryRowDto = {
+	/**  The server's id. */
+	orderId: string,
+	/**  The local id, when this desk holds the order. */
+	localId: string | null,
+	customerId: string,
+	customerName: string | null,
+	state: string,
+	channel: string | null,
+	/**  The agent who captured it at a desk. */
+	createdBy: string | null,
+	orderDate: string,
+	version: number,
+	items: number,
+};
+
 /**  One validation finding an order is held for. */
 export type HoldReasonDto = {
 	code: string,
@@ -249,10 +313,44 @@ export type ItemChangesDto = {
 	changes: FieldChangeDto[],
 };
 
+export type ItemProgressDto = {
+	itemId: string,
+	action: string,
+	offeringId: string | null,
+	offeringName: string | null,
+	state: string,
+	/**  The TMF641 service items realising the item (empty from the local copy). */
+	serviceItems: ServiceItemProgressDto[],
+};
+
+export type JeopardyAlertDto = {
+	id: string | null,
+	name: string,
+	/**  `Hazard` or `Critical`. */
+	alertType: string | null,
+	message: string | null,
+	date: string,
+	itemIds: string[],
+};
+
+export type MilestoneDto = {
+	id: string | null,
+	name: string,
+	description: string | null,
+	status: string | null,
+	date: string,
+	itemIds: string[],
+};
+
 /**  An amount of money: `amount` is a decimal string (`"49.95"`), never a float. */
 export type MoneyDto = {
 	amount: string,
 	currency: string,
+};
+
+export type NotReversedDto = {
+	itemId: string,
+	reason: string,
 };
 
 export type NoteDto = {
@@ -309,6 +407,21 @@ export type OrderMessageDto = {
 export type OrderPageDto = {
 	items: OrderRowDto[],
 	total: number,
+};
+
+export type OrderProgressDto = {
+	/**  The local id (the server's, for an order this desk does not hold). */
+	orderId: string,
+	serverId: string | null,
+	state: string,
+	items: ItemProgressDto[],
+	milestones: MilestoneDto[],
+	jeopardyAlerts: JeopardyAlertDto[],
+	/**  Oldest first. */
+	timeline: TimelineEventDto[],
+	cancellation: CancellationDto | null,
+	/**  RFC 3339, when read from the server; `null`: the local copy only. */
+	fetchedAt: string | null,
 };
 
 /**  An order in a list. */
@@ -422,6 +535,20 @@ export type ServiceItemDto = {
 	pointOfNoReturn: boolean,
 };
 
+export type ServiceItemProgressDto = {
+	id: string,
+	serviceOrderId: string | null,
+	/**  The customer-facing service, e.g. `CFS:GPON-Access`. */
+	cfs: string,
+	action: string,
+	/**  TMF641 service order item state. */
+	state: string,
+	/**  Delivering it passes the point of no return. */
+	pointOfNoReturn: boolean,
+	/**  Why SOM failed it: code and reason. */
+	errorMessage: string | null,
+};
+
 export type SessionDto = {
 	userId: string,
 	name: string,
@@ -463,6 +590,16 @@ export type SyncStatusDto = {
 	needsAttention: number,
 	lastError: string | null,
 	lastSync: string | null,
+};
+
+export type TimelineEventDto = {
+	at: string,
+	/**  `created`, `lifecycle`, `amendment`, `note`, `milestone`, `jeopardy`. */
+	kind: string,
+	title: string,
+	detail: string | null,
+	/**  Who: the user's name, else their id. */
+	by: string | null,
 };
 
 /**  What local validation says of a draft. */
