@@ -89,6 +89,15 @@ export async function signIn(session: Session, token: string, flow?: string): Pr
   );
 }
 
+/**
+ * A text test for {@link Session.waitText}: equal to one of `expected`, ignoring case and
+ * surrounding space (WebDriver gives the rendered text, and badges are styled in capitals).
+ */
+export function is(...expected: string[]): (text: string) => boolean {
+  const wanted = expected.map((e) => e.toLowerCase());
+  return (text) => wanted.includes(text.trim().toLowerCase());
+}
+
 /** Clicks the element matching `css` once it is there and enabled. */
 export async function click(session: Session, css: string, timeoutMs?: number): Promise<Element> {
   const element = await session.waitEnabled(css, timeoutMs);
@@ -122,4 +131,38 @@ export async function serverGet(token: string, path: string): Promise<unknown> {
     throw new Error(`GET ${path} as ${token}: HTTP ${String(response.status)}: ${(await response.text()).slice(0, 300)}`);
   }
   return response.json();
+}
+
+/**
+ * Captures an order from a CPQ quote on the capture screen: find the quote, create the draft,
+ * wait for local validation's verdict, submit. Returns the order screen's order id once the
+ * order screen shows it.
+ */
+export async function captureFromQuote(
+  session: Session,
+  quoteId: string,
+  { flow, expectOutcome }: { flow: string; expectOutcome: "pass" | "warn" | "hold" },
+): Promise<string> {
+  await click(session, tid("nav-capture"));
+  await session.waitFor(tid("capture-screen"));
+  await (await session.waitFor(tid("quote-search"))).fill(quoteId);
+  await click(session, tid(`quote-${quoteId}`));
+  await click(session, tid("create-draft"));
+  await session.waitFor(tid("draft-state"), 30_000);
+  await session.waitText(tid("validation-outcome"), is(expectOutcome), `to say ${expectOutcome}`, 30_000);
+  await screenshot(session, flow, "draft");
+  await click(session, tid("submit"), 30_000);
+  await session.waitFor(tid("order-screen"), 30_000);
+  await session.waitText(tid("order-state"), (text) => text.trim() !== "", "to show a state");
+  return orderIdShown(session);
+}
+
+/** The id the order screen shows in its title ("Order <id>"). */
+export async function orderIdShown(session: Session): Promise<string> {
+  const title = await (await session.waitFor(".order-header h2")).text();
+  const match = /Order (\S+)/.exec(title);
+  if (match?.[1] === undefined) {
+    throw new Error(`the order screen's title names no order: ${JSON.stringify(title)}`);
+  }
+  return match[1];
 }
