@@ -14,6 +14,9 @@ function deskAnswers() {
   vi.mocked(commands.listOrders).mockResolvedValue(ok({ items: [], total: 0 }));
   vi.mocked(commands.findQuotes).mockResolvedValue(ok([]));
   vi.mocked(commands.listDrafts).mockResolvedValue(ok([]));
+  vi.mocked(commands.listQueue).mockResolvedValue(ok({ items: [], total: 0 }));
+  vi.mocked(commands.refreshQueue).mockResolvedValue(ok(0));
+  vi.mocked(commands.listCreditExceptions).mockResolvedValue(ok([]));
 }
 
 describe("App", () => {
@@ -45,12 +48,31 @@ describe("App", () => {
     expect(screen.getByTestId("nav-orders")).toHaveAttribute("aria-current", "page");
   });
 
-  it("offers a supervisor history too", async () => {
+  it("opens the back office on the queue, without credit approvals", async () => {
+    deskAnswers();
+    vi.mocked(commands.getSession).mockResolvedValue(ok(sessions.backoffice));
+    renderWithClient(<App />);
+
+    expect(await screen.findByTestId("screen-queue")).toBeInTheDocument();
+    expect(screen.getByTestId("nav-queue")).toHaveAttribute("aria-current", "page");
+    expect(screen.queryByTestId("nav-approvals")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("nav-history")).not.toBeInTheDocument();
+  });
+
+  it("opens a supervisor on credit approvals, with the queue and history too", async () => {
     deskAnswers();
     vi.mocked(commands.getSession).mockResolvedValue(ok(sessions.supervisor));
     renderWithClient(<App />);
 
-    expect(await screen.findByTestId("nav-history")).toBeInTheDocument();
+    expect(await screen.findByTestId("screen-approvals")).toBeInTheDocument();
+    const nav = screen.getByRole("navigation", { name: "Screens" });
+    expect(within(nav).getAllByRole("button").map((b) => b.textContent)).toEqual([
+      "Capture",
+      "My orders",
+      "Queue",
+      "Credit approvals",
+      "History",
+    ]);
     expect(screen.getByTestId("session-role")).toHaveTextContent("Supervisor");
   });
 

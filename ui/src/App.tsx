@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 
+import { CreditExceptions } from "./features/approvals/CreditExceptions.tsx";
 import { CaptureScreen } from "./features/capture/CaptureScreen.tsx";
 import { HistoryScreen } from "./features/history/HistoryScreen.tsx";
 import { OrderScreen } from "./features/order/OrderScreen.tsx";
@@ -169,6 +170,8 @@ function RoutedScreen({
       return <MyOrders onOpenOrder={navigation.openOrder} />;
     case "queue":
       return <QueueBoard session={session} onOpenOrder={navigation.openOrder} />;
+    case "approvals":
+      return <CreditExceptions session={session} onOpenOrder={navigation.openOrder} />;
     case "history":
       return <HistoryScreen session={session} onOpenOrder={navigation.openOrder} />;
   }

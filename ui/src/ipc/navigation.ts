@@ -5,7 +5,7 @@ import { createContext, useContext } from "react";
  * `App.tsx` owns the route; features reach it through {@link useNavigation} or their props,
  * never by importing each other.
  */
-export type ScreenId = "capture" | "orders" | "queue" | "history";
+export type ScreenId = "capture" | "orders" | "queue" | "approvals" | "history";
 
 export interface ScreenInfo {
   id: ScreenId;
@@ -21,6 +21,7 @@ export const SCREENS: readonly ScreenInfo[] = [
   { id: "capture", label: "Capture", right: "captureOrders", key: "c" },
   { id: "orders", label: "My orders", right: "readOrders", key: "o" },
   { id: "queue", label: "Queue", right: "workQueue", key: "q" },
+  { id: "approvals", label: "Credit approvals", right: "decideCredit", key: "a" },
   { id: "history", label: "History", right: "readHistory", key: "h" },
 ];
 
@@ -32,7 +33,7 @@ export function screensFor(rights: readonly string[]): ScreenInfo[] {
 /** Where a session starts: its role's main work (credit, then queue, then capture). */
 export function homeScreen(rights: readonly string[]): ScreenId | null {
   const allowed = screensFor(rights).map((screen) => screen.id);
-  const preferred: ScreenId[] = ["queue", "capture", "orders", "history"];
+  const preferred: ScreenId[] = ["approvals", "queue", "capture", "orders", "history"];
   return preferred.find((id) => allowed.includes(id)) ?? null;
 }
 
