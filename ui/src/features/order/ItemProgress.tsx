@@ -4,6 +4,7 @@ import { Fragment } from "react";
 import type { DraftItemDto } from "../../ipc/bindings.ts";
 import { describeError, errorCode } from "../../ipc/call.ts";
 import { stateClass } from "../../ipc/format.ts";
+import { itemPastPonr, servicePastPonr } from "./ponr.ts";
 import type { ItemProgressDto, OrderProgressDto } from "./progressTypes.ts";
 import { formatTime } from "./time.ts";
 
@@ -71,7 +72,7 @@ export function ItemProgress({
           </thead>
           <tbody>
             {items.map((item) => {
-              const pastPonr = item.serviceItems.some((s) => s.pointOfNoReturn);
+              const pastPonr = itemPastPonr(item);
               return (
                 <Fragment key={item.itemId}>
                   <tr className="item-row" data-testid={`item-${item.itemId}`}>
@@ -110,7 +111,9 @@ export function ItemProgress({
                           {service.state}
                         </span>
                       </td>
-                      <td>{service.pointOfNoReturn ? "past PONR" : "—"}</td>
+                      <td>
+                        {servicePastPonr(service) ? "passed" : service.pointOfNoReturn ? "PONR step" : "—"}
+                      </td>
                     </tr>
                   ))}
                 </Fragment>

@@ -10,6 +10,7 @@ import { ConflictPanel } from "./ConflictPanel.tsx";
 import { ItemProgress } from "./ItemProgress.tsx";
 import { NotesPanel } from "./NotesPanel.tsx";
 import { OrderHeader } from "./OrderHeader.tsx";
+import { itemPastPonr } from "./ponr.ts";
 import { fetchOrderProgress } from "./progress.ts";
 import { ProgressEvents } from "./ProgressEvents.tsx";
 import "./order.css";
@@ -100,7 +101,7 @@ export function OrderScreen({
   for (const item of progress.data?.items ?? []) {
     if (FINISHED_ITEMS.has(item.state)) {
       lockedItems.set(item.itemId, `it is ${item.state}`);
-    } else if (item.serviceItems.some((s) => s.pointOfNoReturn)) {
+    } else if (itemPastPonr(item)) {
       lockedItems.set(item.itemId, "delivery passed the point of no return");
     }
   }

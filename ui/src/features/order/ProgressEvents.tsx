@@ -20,7 +20,7 @@ export function ProgressEvents({ progress }: { progress: OrderProgressDto }) {
             {cancellation.requestedAt !== null && ` · asked ${formatTime(cancellation.requestedAt)}`}
           </p>
           {cancellation.reversed.length > 0 && (
-            <p data-testid="cancel-reversed">Reversed: items {cancellation.reversed.join(", ")}.</p>
+            <p data-testid="cancel-reversed">Reversed: {cancellation.reversed.join(", ")}.</p>
           )}
           {cancellation.notReversed.length > 0 && (
             <>
