@@ -607,6 +607,142 @@ async fn a_conflict_resolved_keeping_mine_lands_on_top_of_the_servers_version() 
     running.stop().await;
 }
 
+/// The ids of every `productOffering` reference in a JSON document.
+fn offerings_in(doc: &Value, out: &mut Vec<String>) {
+    match doc {
+        Value::Object(fields) => {
+            for (key, value) in fields {
+                match (key.as_str(), value["id"].as_str()) {
+                    ("productOffering", Some(id)) => out.push(id.to_owned()),
+                    _ => offerings_in(value, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| offerings_in(v, out)),
+        _ => {}
+    }
+}
+
+/// The demo fixtures' JSON files copied to `to`, with `change` made to each parsed file first.
+fn fixtures_copy(to: &Path, change: impl Fn(&str, &mut Value)) {
+    let from = orderdesk_fixtures::Fixtures::default_dir();
+    for entry in std::fs::read_dir(&from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let mut doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        change(&name, &mut doc);
+        std::fs::write(to.join(&name), serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    }
+}
+
+fn codes(validation: &desk::capture::LocalValidation) -> Vec<String> {
+    validation.results.iter().map(|r| r.code.clone()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_brings_the_servers_catalog_and_inventory_changes_to_local_validation() {
+    let port = free_port();
+    let (data, dir, fixtures) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    // The desk's first start seeds its copy from the demo fixtures as they are. A quote the
+    // demo accepts (every offering it names), and an installed product that is live.
+    let quote = accepted_quotes().remove(0);
+    let world = Fixtures::load_default().unwrap();
+    let mut offerings = Vec::new();
+    offerings_in(
+        &serde_json::to_value(world.quotes().iter().find(|q| q.id == quote).unwrap()).unwrap(),
+        &mut offerings,
+    );
+    assert!(!offerings.is_empty(), "the quote names offerings");
+    let product = world
+        .tmf()
+        .inventory
+        .iter()
+        .find(|p| p.status.as_deref() == Some("active"))
+        .and_then(|p| p.id.clone())
+        .unwrap();
+
+    // The server's catalog stops selling that offering; the product is terminated there.
+    fixtures_copy(fixtures.path(), |name, doc| match name {
+        "catalog.json" => {
+            for o in doc["productOffering"].as_array_mut().unwrap() {
+                if offerings.iter().any(|id| o["id"] == id.as_str()) {
+                    o["isSellable"] = json!(false);
+                }
+            }
+        }
+        "inventory.json" => {
+            for p in doc["product"].as_array_mut().unwrap() {
+                if p["id"] == product.as_str() {
+                    p["status"] = json!("terminated");
+                    p["terminationDate"] = json!("2026-11-01T00:00:00Z");
+                }
+            }
+        }
+        _ => {}
+    });
+    let mut config = Config::new(dir.path());
+    config.demo = true;
+    config.addr = format!("127.0.0.1:{port}");
+    config.fixtures = fixtures.path().to_owned();
+    config.som_step_ms = 10 * 60 * 1000;
+    let running = orderdesk_server::start(config).await.unwrap();
+
+    // Signed in with the sync engine stopped: the desk's copy is still the first start's.
+    let desk = open(data.path(), port, AGENT, false).await;
+    let order = desk.draft_from_quote(&quote).unwrap();
+    let modify = desk.start_modify(&product).unwrap();
+    let before = desk.validate_draft(&order).unwrap();
+    assert!(!before.is_rejected(), "{:?}", before.reasons);
+    let modify_before = desk.validate_draft(&modify).unwrap();
+    assert!(
+        !codes(&modify_before).contains(&"CATALOG_PRODUCT_NOT_LIVE".to_owned()),
+        "{:?}",
+        modify_before.reasons
+    );
+
+    let report = desk.refresh_reference().await.unwrap();
+    assert!(report.written >= 2, "{report:?}");
+    assert!(report.kept.is_empty(), "{report:?}");
+    let after = desk.validate_draft(&order).unwrap();
+    assert!(after.is_rejected());
+    assert!(
+        codes(&after).contains(&"CATALOG_OFFERING_NOT_SELLABLE".to_owned()),
+        "{:?}",
+        after.reasons
+    );
+    let modify_after = desk.validate_draft(&modify).unwrap();
+    assert!(
+        codes(&modify_after).contains(&"CATALOG_PRODUCT_NOT_LIVE".to_owned()),
+        "{:?}",
+        modify_after.reasons
+    );
+    // Nothing new on the server: a second refresh writes nothing.
+    let again = desk.refresh_reference().await.unwrap();
+    assert_eq!((again.written, again.deleted), (0, 0), "{again:?}");
+    assert!(again.unchanged > 0);
+    desk.close().await;
+
+    // Offline, the refreshed copy is what the desk validates against (it was stored), and a
+    // refresh says it is offline without touching it.
+    running.stop().await;
+    let offline = open(data.path(), port, AGENT, false).await;
+    let err = offline.refresh_reference().await.unwrap_err();
+    assert!(err.is_offline(), "{err}");
+    let kept = offline.validate_draft(&order).unwrap();
+    assert!(
+        codes(&kept).contains(&"CATALOG_OFFERING_NOT_SELLABLE".to_owned()),
+        "{:?}",
+        kept.reasons
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_the_server_refuses_shows_its_reason_on_the_order() {
     let port = free_port();

@@ -54,6 +54,10 @@ pub struct DeskConfig {
     pub engine: EngineConfig,
     /// How long a call to the server may take before the desk calls it offline.
     pub request_timeout: Duration,
+    /// How often the reference data is refreshed from the server while the engine runs (it is
+    /// also refreshed when the engine starts and when the user asks to sync now); `None`: only
+    /// then.
+    pub reference_refresh: Option<Duration>,
 }
 
 impl DeskConfig {
@@ -72,6 +76,7 @@ impl DeskConfig {
             start_sync: true,
             engine: EngineConfig::default(),
             request_timeout: Duration::from_secs(15),
+            reference_refresh: Some(Duration::from_secs(15 * 60)),
         }
     }
 }
@@ -110,12 +115,17 @@ pub(crate) struct Inner {
     pub engine: tokio::sync::Mutex<Option<Running>>,
     pub status: Mutex<SyncStatus>,
     pub history: crate::history::HistoryCache,
+    pub reference_refresh: Option<Duration>,
+    /// Held while the reference data is refreshed: one refresh at a time.
+    pub refreshing: tokio::sync::Mutex<()>,
 }
 
-/// The running engine and the task that forwards its events.
+/// The running engine, the task that forwards its events, and the reference refresher.
 pub(crate) struct Running {
     pub handle: SyncHandle,
     pub forwarder: JoinHandle<()>,
+    pub refresher: JoinHandle<()>,
+    pub refresh_now: Arc<tokio::sync::Notify>,
 }
 
 impl Desk {
@@ -210,6 +220,8 @@ impl Desk {
                     ..SyncStatus::default()
                 }),
                 history: crate::history::HistoryCache::default(),
+                reference_refresh: config.reference_refresh,
+                refreshing: tokio::sync::Mutex::new(()),
             }),
         };
         desk.refresh_status_counts();
@@ -266,7 +278,18 @@ impl Desk {
             self.inner.sync_events.clone(),
         );
         let forwarder = tokio::spawn(forward(self.clone(), self.inner.sync_events.subscribe()));
-        *engine = Some(Running { handle, forwarder });
+        let refresh_now = Arc::new(tokio::sync::Notify::new());
+        let refresher = tokio::spawn(crate::refresh::refresh_loop(
+            self.clone(),
+            self.inner.reference_refresh,
+            Arc::clone(&refresh_now),
+        ));
+        *engine = Some(Running {
+            handle,
+            forwarder,
+            refresher,
+            refresh_now,
+        });
     }
 
     /// Stops the sync engine: calls in flight finish (briefly), nothing new is sent. Local work
@@ -274,6 +297,7 @@ impl Desk {
     pub async fn stop_sync(&self) {
         let running = self.inner.engine.lock().await.take();
         if let Some(running) = running {
+            running.refresher.abort();
             running.handle.shutdown().await;
             running.forwarder.abort();
         }
@@ -294,6 +318,13 @@ impl Desk {
         if let Some(running) = self.inner.engine.lock().await.as_ref() {
             running.handle.wake();
             running.handle.pull_now();
+        }
+    }
+
+    /// Refresh the reference data now, in the background (no-op while the engine is stopped).
+    pub(crate) async fn refresh_reference_soon(&self) {
+        if let Some(running) = self.inner.engine.lock().await.as_ref() {
+            running.refresh_now.notify_one();
         }
     }
 
@@ -360,6 +391,17 @@ impl Desk {
         let next = Arc::new(next);
         self.inner.local.set_reference(Arc::clone(&next));
         *guard = next;
+    }
+
+    /// Swaps in a new reference snapshot (a refresh from the server).
+    pub(crate) fn set_reference(&self, next: ReferenceSnapshot) {
+        let next = Arc::new(next);
+        self.inner.local.set_reference(Arc::clone(&next));
+        *self
+            .inner
+            .reference
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = next;
     }
 
     pub(crate) fn client(&self) -> &ServerClient {

@@ -7,7 +7,8 @@
 //!   ([`permission`]), then read the local store, validate with the domain, write one local
 //!   transaction, or call the server through the sync client.
 //! - [`permission`]: the role → rights table; [`session`]: who is signed in, their profile.
-//! - [`reference`]: the reference data local validation reads, offline.
+//! - [`reference`]: the reference data local validation reads, offline; [`refresh`] brings it
+//!   up to date from the server.
 //! - [`events`]: typed change notifications ([`DeskEvent`]) on a broadcast channel.
 //! - [`error`]: [`DeskError`] with a stable machine code per variant.
 //!
@@ -29,6 +30,7 @@ pub mod permission;
 pub mod progress;
 pub mod queue;
 pub mod reference;
+pub mod refresh;
 pub mod session;
 pub mod sync_status;
 

@@ -9,7 +9,8 @@
 //! so a later refresh from the server replaces rows without a schema change.
 //!
 //! Left to others: storing the rows (the local store), fetching fresh catalog and inventory
-//! documents (the sync client), and what the data means for an order (the domain).
+//! documents (the sync client; [`crate::refresh`] puts them here), and what the data means for
+//! an order (the domain).
 
 use chrono::{DateTime, Utc};
 use orderdesk_domain::catalog::{Catalog, ProductOffering, ProductSpecification};
@@ -23,7 +24,7 @@ use orderdesk_fixtures::{
     InMemoryOrders,
 };
 pub use orderdesk_store::local::{ReferenceKind, ReferenceRow};
-use orderdesk_tmf::tmf620::CatalogDocument;
+use orderdesk_tmf::tmf620::{self, CatalogDocument};
 use orderdesk_tmf::tmf637::Product;
 use orderdesk_tmf::tmf648::Quote;
 use serde::de::DeserializeOwned;
@@ -236,7 +237,7 @@ pub fn fixture_rows(fixtures: &Fixtures) -> Result<ReferenceRows, ReferenceError
         catalog
             .product_offering
             .iter()
-            .map(|o| row(K::ProductOffering, &o.id, None, o))
+            .map(offering_row)
             .collect::<Result<_, _>>()?,
     );
     push(
@@ -244,7 +245,7 @@ pub fn fixture_rows(fixtures: &Fixtures) -> Result<ReferenceRows, ReferenceError
         catalog
             .product_specification
             .iter()
-            .map(|s| row(K::ProductSpecification, &s.id, None, s))
+            .map(specification_row)
             .collect::<Result<_, _>>()?,
     );
     push(
@@ -253,10 +254,7 @@ pub fn fixture_rows(fixtures: &Fixtures) -> Result<ReferenceRows, ReferenceError
             .product_offering_price
             .iter()
             .enumerate()
-            .map(|(i, p)| {
-                let id = p.id.clone().unwrap_or_else(|| format!("price-{i}"));
-                row(K::ProductOfferingPrice, &id, None, p)
-            })
+            .map(|(i, p)| price_row(i, p))
             .collect::<Result<_, _>>()?,
     );
     push(
@@ -337,6 +335,27 @@ pub fn fixture_rows(fixtures: &Fixtures) -> Result<ReferenceRows, ReferenceError
             .collect::<Result<_, _>>()?,
     );
     Ok(out)
+}
+
+/// A TMF620 offering as a row.
+pub fn offering_row(offering: &tmf620::ProductOffering) -> Result<ReferenceRow, ReferenceError> {
+    row(ReferenceKind::ProductOffering, &offering.id, None, offering)
+}
+
+/// A TMF620 product specification as a row.
+pub fn specification_row(
+    spec: &tmf620::ProductSpecification,
+) -> Result<ReferenceRow, ReferenceError> {
+    row(ReferenceKind::ProductSpecification, &spec.id, None, spec)
+}
+
+/// A TMF620 price as a row; `index` names one without an id.
+pub fn price_row(
+    index: usize,
+    price: &tmf620::ProductOfferingPrice,
+) -> Result<ReferenceRow, ReferenceError> {
+    let id = price.id.clone().unwrap_or_else(|| format!("price-{index}"));
+    row(ReferenceKind::ProductOfferingPrice, &id, None, price)
 }
 
 /// A quote as a row (owner: its customer), e.g. a quote opened from a file.

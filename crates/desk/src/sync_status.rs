@@ -14,10 +14,11 @@ impl Desk {
         Ok(self.status_guard().clone())
     }
 
-    /// Push and pull now (a user's "sync now").
+    /// Push and pull now, and refresh the reference data (a user's "sync now").
     pub async fn request_sync(&self) -> Result<(), DeskError> {
         self.require(Permission::ReadSyncStatus)?;
         self.sync_now().await;
+        self.refresh_reference_soon().await;
         Ok(())
     }
 }

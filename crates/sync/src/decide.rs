@@ -4,7 +4,8 @@
 //! orders a page of the changes feed touches ([`orders_touched`]), whether a pulled order is
 //! one of the desk's own creates ([`claims_pulled`]) or replaces the local copy
 //! ([`merge_pulled`]), how a change refused as stale is sent again when the user keeps it
-//! ([`keep_mine`]), and what the desk's online indicator shows ([`Link`]).
+//! ([`keep_mine`]), what a refresh of reference data replaces ([`refresh_reference`]), and
+//! what the desk's online indicator shows ([`Link`]).
 //!
 //! No I/O, no clock, no randomness: `now` and the answers are inputs. The engine
 //! ([`crate::engine`]) fetches, calls these, and writes what they say.
@@ -375,6 +376,107 @@ pub fn apply_merge_patch(doc: &mut Value, patch: &Value) {
                 apply_merge_patch(target.entry(key.clone()).or_insert(Value::Null), value);
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reference data: what a refresh replaces.
+
+/// What the server answered when asked for a whole collection of reference documents (the
+/// catalog's offerings, a customer's products...).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Listing<'a> {
+    /// Every document, all pages read: `(id, document)`.
+    Complete(&'a [(&'a str, &'a Value)]),
+    /// The server does not serve the collection (404: a generic TMF622 server).
+    NotServed,
+    /// It could not be read whole (no answer, an error, a page missing).
+    Failed,
+}
+
+/// Why a refresh leaves the stored copy of a collection as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum KeepReason {
+    NotServed,
+    Failed,
+    /// The server listed nothing while the desk holds documents: taken as a server without
+    /// that data, not as a catalog withdrawn whole (offline validation would refuse everything).
+    EmptyListing,
+}
+
+/// What a refresh does to the stored copy of one collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshPlan {
+    /// Keep the last copy (for offline use).
+    Keep(KeepReason),
+    /// Write the documents `write` names (new or changed, in the listing's order; the last of
+    /// an id listed twice wins) and delete those `delete` names (stored, no longer listed; only
+    /// when pruning). `unchanged` documents are left as they are.
+    Apply {
+        write: Vec<String>,
+        delete: Vec<String>,
+        unchanged: usize,
+    },
+}
+
+impl RefreshPlan {
+    /// Whether the plan changes anything.
+    pub fn changes(&self) -> bool {
+        matches!(self, Self::Apply { write, delete, .. } if !write.is_empty() || !delete.is_empty())
+    }
+}
+
+/// How a collection's stored copy `stored` follows the server's `listing`: the server's copy
+/// replaces it whole — new and changed documents written, documents the server no longer lists
+/// deleted when `prune` (not for collections the desk adds to itself, like quotes opened from
+/// files) — unless the listing is missing, failed, or empty where the desk holds documents: then
+/// the last copy stays.
+pub fn refresh_reference(
+    stored: &[(&str, &Value)],
+    listing: Listing<'_>,
+    prune: bool,
+) -> RefreshPlan {
+    let fetched = match listing {
+        Listing::NotServed => return RefreshPlan::Keep(KeepReason::NotServed),
+        Listing::Failed => return RefreshPlan::Keep(KeepReason::Failed),
+        Listing::Complete(fetched) => fetched,
+    };
+    if fetched.is_empty() && !stored.is_empty() {
+        return RefreshPlan::Keep(KeepReason::EmptyListing);
+    }
+    let have: HashMap<&str, &Value> = stored.iter().copied().collect();
+    let mut latest: HashMap<&str, &Value> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for (id, doc) in fetched {
+        if latest.insert(id, doc).is_none() {
+            order.push(id);
+        }
+    }
+    let mut write = Vec::new();
+    let mut unchanged = 0;
+    for id in order {
+        if have.get(id) == latest.get(id) {
+            unchanged += 1;
+        } else {
+            write.push(id.to_owned());
+        }
+    }
+    let mut delete: Vec<String> = if prune {
+        stored
+            .iter()
+            .filter(|(id, _)| !latest.contains_key(id))
+            .map(|(id, _)| (*id).to_owned())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    delete.sort();
+    delete.dedup();
+    RefreshPlan::Apply {
+        write,
+        delete,
+        unchanged,
     }
 }
 

@@ -557,3 +557,68 @@ fn merge_patches_apply_as_rfc_7396_says(
     // Applied, it is what `patch_applied` recognises as already there.
     assert!(patch_applied(&doc, &patch));
 }
+
+// ---------------------------------------------------------------------------------------------
+// refresh_reference: what a refresh of reference data replaces
+
+type Docs = Vec<(&'static str, Value)>;
+
+fn refs(docs: &Docs) -> Vec<(&str, &Value)> {
+    docs.iter().map(|(id, v)| (*id, v)).collect()
+}
+
+fn apply(write: &[&str], delete: &[&str], unchanged: usize) -> RefreshPlan {
+    RefreshPlan::Apply {
+        write: write.iter().map(|s| (*s).to_owned()).collect(),
+        delete: delete.iter().map(|s| (*s).to_owned()).collect(),
+        unchanged,
+    }
+}
+
+#[rstest]
+#[case::first_copy(vec![], Some(vec![("A", json!(1)), ("B", json!(2))]), true, apply(&["A", "B"], &[], 0))]
+#[case::nothing_changed(vec![("A", json!(1))], Some(vec![("A", json!(1))]), true, apply(&[], &[], 1))]
+#[case::a_changed_document(
+    vec![("A", json!({"v": 1})), ("B", json!(2))],
+    Some(vec![("A", json!({"v": 2})), ("B", json!(2))]), true, apply(&["A"], &[], 1))]
+#[case::a_new_and_a_withdrawn_document(
+    vec![("A", json!(1)), ("B", json!(2))],
+    Some(vec![("A", json!(1)), ("C", json!(3))]), true, apply(&["C"], &["B"], 1))]
+#[case::withdrawn_kept_without_pruning(
+    vec![("A", json!(1)), ("B", json!(2))],
+    Some(vec![("A", json!(1)), ("C", json!(3))]), false, apply(&["C"], &[], 1))]
+#[case::listed_twice_the_last_wins(
+    vec![("A", json!(1))],
+    Some(vec![("A", json!(2)), ("A", json!(1))]), true, apply(&[], &[], 1))]
+#[case::listed_twice_and_changed(
+    vec![("A", json!(1))],
+    Some(vec![("A", json!(1)), ("A", json!(3))]), true, apply(&["A"], &[], 0))]
+#[case::empty_listing_keeps_the_last_copy(
+    vec![("A", json!(1))], Some(vec![]), true, RefreshPlan::Keep(KeepReason::EmptyListing))]
+#[case::empty_both(vec![], Some(vec![]), true, apply(&[], &[], 0))]
+#[case::not_served(vec![("A", json!(1))], None, true, RefreshPlan::Keep(KeepReason::NotServed))]
+fn what_a_refresh_replaces(
+    #[case] stored: Docs,
+    #[case] fetched: Option<Docs>,
+    #[case] prune: bool,
+    #[case] expected: RefreshPlan,
+) {
+    let stored = refs(&stored);
+    let plan = match &fetched {
+        Some(f) => refresh_reference(&stored, Listing::Complete(&refs(f)), prune),
+        None => refresh_reference(&stored, Listing::NotServed, prune),
+    };
+    assert_eq!(plan, expected);
+    let changes = matches!(&expected, RefreshPlan::Apply { write, delete, .. }
+        if !write.is_empty() || !delete.is_empty());
+    assert_eq!(plan.changes(), changes);
+}
+
+#[test]
+fn a_failed_listing_keeps_the_last_copy() {
+    let stored = json!(1);
+    assert_eq!(
+        refresh_reference(&[("A", &stored)], Listing::Failed, true),
+        RefreshPlan::Keep(KeepReason::Failed)
+    );
+}

@@ -59,7 +59,7 @@ pub use orders::{
 pub use outbox::{Method, NewOutboxEntry, OutboxCounts, OutboxEntry, OutboxKind, ServerAck};
 pub use profile::profile_path;
 pub use queue::{LocalQueueEntry, LocalQueueQuery};
-pub use reference::{ReferenceKind, ReferenceRow};
+pub use reference::{ReferenceChange, ReferenceKind, ReferenceRow};
 pub use search::fts_query;
 
 /// The local schema, oldest first. Append only.

@@ -90,6 +90,22 @@ impl ReferenceRow {
     }
 }
 
+/// One kind's share of a refresh from the server: documents to write (new or changed) and ids to
+/// delete (no longer served).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferenceChange {
+    pub kind: ReferenceKind,
+    pub write: Vec<ReferenceRow>,
+    pub delete: Vec<String>,
+}
+
+fn delete(conn: &Connection, kind: ReferenceKind, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("DELETE FROM reference WHERE kind = ?1 AND id = ?2")?
+        .execute(params![kind.as_str(), id])?
+        > 0)
+}
+
 fn put(
     conn: &Connection,
     kind: ReferenceKind,
@@ -177,6 +193,29 @@ impl LocalStore {
         })
     }
 
+    /// Applies a refresh, every kind in one transaction: readers see the reference data before it
+    /// or after it, never a mix. Returns how many documents were written and deleted.
+    pub fn apply_reference_changes(
+        &self,
+        changes: &[ReferenceChange],
+        at: DateTime<Utc>,
+    ) -> Result<(usize, usize)> {
+        let encoded = changes
+            .iter()
+            .map(|c| Ok((c, encode(&c.write)?)))
+            .collect::<Result<Vec<_>>>()?;
+        self.write(|tx| {
+            let (mut written, mut deleted) = (0, 0);
+            for (change, rows) in &encoded {
+                written += put_all(tx.conn(), change.kind, rows, at)?;
+                for id in &change.delete {
+                    deleted += usize::from(delete(tx.conn(), change.kind, id)?);
+                }
+            }
+            Ok((written, deleted))
+        })
+    }
+
     pub fn get_reference(&self, kind: ReferenceKind, id: &str) -> Result<Option<ReferenceRow>> {
         self.read(|conn| {
             let row: Option<(Option<String>, String)> = conn
@@ -239,6 +278,45 @@ impl LocalTx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(id: &str, v: i64) -> ReferenceRow {
+        ReferenceRow::new(id, serde_json::json!({ "v": v }))
+    }
+
+    #[test]
+    fn a_refresh_writes_and_deletes_in_one_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(&dir.path().join("p.sqlite")).unwrap();
+        let at = DateTime::<Utc>::UNIX_EPOCH;
+        let offering = ReferenceKind::ProductOffering;
+        store
+            .put_references(offering, &[row("A", 1), row("B", 1)], at)
+            .unwrap();
+        store
+            .put_references(ReferenceKind::Product, &[row("P", 1).owned_by("C-1")], at)
+            .unwrap();
+        let changes = [
+            ReferenceChange {
+                kind: offering,
+                write: vec![row("A", 2), row("C", 1)],
+                delete: vec!["B".into(), "gone-already".into()],
+            },
+            ReferenceChange {
+                kind: ReferenceKind::Product,
+                write: vec![],
+                delete: vec!["P".into()],
+            },
+        ];
+        assert_eq!(store.apply_reference_changes(&changes, at).unwrap(), (2, 2));
+        assert_eq!(
+            store.list_reference(offering).unwrap(),
+            vec![row("A", 2), row("C", 1)]
+        );
+        assert!(store
+            .list_reference_of(ReferenceKind::Product, "C-1")
+            .unwrap()
+            .is_empty());
+    }
 
     #[test]
     fn kinds_round_trip() {
