@@ -18,7 +18,9 @@
 //! agent is matched here, the page cut from what matches.
 //!
 //! TMF622 lists carry no `ETag`: a row's version is the local copy's when this desk holds the
-//! order, else read with one `GET` of the order per row.
+//! order, else read with one `GET` of the order per row. Nor do they carry the channel the
+//! server recorded (the one `channel.id` filters on): a row's channel is the one searched for,
+//! else the one the order's own JSON names, if any.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use orderdesk_domain::reference::CustomerDirectory;
@@ -236,6 +238,17 @@ fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// The channel a TMF622 order names (v5 `channel[].channel.id`, or its `name`).
+fn channel_in(body: &serde_json::Value) -> Option<String> {
+    let first = body.get("channel")?.as_array()?.first()?;
+    let channel = first.get("channel").unwrap_or(first);
+    channel
+        .get("id")
+        .or_else(|| channel.get("name"))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+}
+
 /// The agent who captured `order` at a desk: its `salesAgent` party.
 pub fn agent_of(order: &ProductOrder) -> Option<&str> {
     order
@@ -291,7 +304,11 @@ impl Desk {
         };
         let mut items = Vec::with_capacity(found.len());
         for (server, order) in found {
-            items.push(self.history_row(&server, order, &reference).await?);
+            let channel = text(&filter.channel).map(str::to_owned);
+            items.push(
+                self.history_row(&server, order, &reference, channel)
+                    .await?,
+            );
         }
         Ok(HistoryPage { items, total })
     }
@@ -318,6 +335,7 @@ impl Desk {
         server: &ServerOrder,
         order: ProductOrder,
         reference: &ReferenceSnapshot,
+        filtered_channel: Option<String>,
     ) -> Result<HistoryRow, DeskError> {
         let local = self
             .inner
@@ -343,7 +361,7 @@ impl Desk {
             customer_id: order.customer.to_string(),
             customer_name: reference.customer(&order.customer).map(|c| c.name.clone()),
             state: order.state(),
-            channel: order.channel.clone(),
+            channel: filtered_channel.or_else(|| channel_in(&server.body)),
             created_by: agent_of(&order).map(str::to_owned),
             order_date: order.order_date,
             version,
@@ -562,5 +580,15 @@ mod tests {
                 total: 0
             }
         );
+    }
+
+    #[test]
+    fn the_channel_is_read_from_either_spelling() {
+        let v5 = serde_json::json!({"channel": [{"role": "sales", "channel": {"id": "web"}}]});
+        assert_eq!(channel_in(&v5).as_deref(), Some("web"));
+        let named = serde_json::json!({"channel": [{"name": "partner"}]});
+        assert_eq!(channel_in(&named).as_deref(), Some("partner"));
+        assert_eq!(channel_in(&serde_json::json!({})), None);
+        assert_eq!(channel_in(&serde_json::json!({"channel": []})), None);
     }
 }
