@@ -3,11 +3,10 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { commands, type SessionDto, type VersionDto } from "../../ipc/bindings.ts";
+import { commands, type HistoryRowDto, type SessionDto, type VersionDto } from "../../ipc/bindings.ts";
 import { createQueryClient } from "../../ipc/queryClient.ts";
 import { err, ok } from "../../test/desk.ts";
 import { HistoryScreen } from "./HistoryScreen.tsx";
-import type { HistoryFilterDto, HistoryRowDto } from "./historyTypes.ts";
 
 vi.mock("../../ipc/bindings.ts", async () => (await import("../../test/desk.ts")).mockBindings());
 
@@ -41,8 +40,7 @@ const versions: VersionDto[] = [
   { version: 3, at: "2026-11-21T08:00:00Z", byId: "U-AGENT-1", byName: "Demo Agent 1", reason: "Customer upgrades to 500", changeKind: "amendment", state: "inProgress" },
 ];
 
-/** `searchHistory` is not in the generated bindings yet: the test puts it where the screen looks. */
-const searchHistory = vi.fn<(filter: HistoryFilterDto) => Promise<unknown>>();
+const searchHistory = vi.mocked(commands.searchHistory);
 
 function renderHistory(session: SessionDto = supervisor) {
   const onOpenOrder = vi.fn();
@@ -55,8 +53,6 @@ function renderHistory(session: SessionDto = supervisor) {
 }
 
 beforeEach(() => {
-  searchHistory.mockReset();
-  (commands as unknown as Record<string, unknown>)["searchHistory"] = searchHistory;
   vi.mocked(commands.listVersions).mockResolvedValue(ok(versions));
   vi.mocked(commands.getOrderDiff).mockResolvedValue(
     ok({

@@ -7,12 +7,10 @@ import {
 } from "@tanstack/react-table";
 import { useId, useState, type SubmitEvent } from "react";
 
-import type { SessionDto } from "../../ipc/bindings.ts";
-import { describeError, errorCode } from "../../ipc/call.ts";
+import { commands, type HistoryFilterDto, type HistoryRowDto, type SessionDto } from "../../ipc/bindings.ts";
+import { call, describeError, errorCode } from "../../ipc/call.ts";
 import { formatDateTime, humanize, stateClass } from "../../ipc/format.ts";
 import { keys } from "../../ipc/keys.ts";
-import { searchHistory } from "./history.ts";
-import type { HistoryFilterDto, HistoryRowDto } from "./historyTypes.ts";
 import { VersionsPanel } from "./VersionsPanel.tsx";
 import "./history.css";
 
@@ -125,7 +123,7 @@ export function HistoryScreen({
   const filter = criteria === null ? null : toFilter(criteria, offset);
   const results = useQuery({
     queryKey: keys.history(filter),
-    queryFn: filter === null ? skipToken : () => searchHistory(filter),
+    queryFn: filter === null ? skipToken : () => call(commands.searchHistory(filter)),
     placeholderData: keepPreviousData,
   });
   const rows = results.data?.items ?? [];
@@ -182,9 +180,7 @@ export function HistoryScreen({
         The history could not be searched: {describeError(results.error)}{" "}
         {errorCode(results.error) === "offline"
           ? "History lives on the server: search again once the desk is online."
-          : errorCode(results.error) === "notAvailable"
-            ? "This desk version lacks history search; ask for the update."
-            : "Check the filters and try again."}{" "}
+          : "Check the filters and try again."}{" "}
         <button
           type="button"
           onClick={() => {

@@ -1,11 +1,10 @@
 import { skipToken, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
-import { commands, type DiffDto } from "../../ipc/bindings.ts";
+import { commands, type DiffDto, type HistoryRowDto } from "../../ipc/bindings.ts";
 import { call, describeError, errorCode } from "../../ipc/call.ts";
 import { formatDateTime, humanize, stateClass } from "../../ipc/format.ts";
 import { keys } from "../../ipc/keys.ts";
-import type { HistoryRowDto } from "./historyTypes.ts";
 
 /** Picks two versions to compare: a third pick replaces the older of the two. */
 function toggle(picked: readonly number[], version: number): number[] {

@@ -1,11 +1,10 @@
 import type { UseQueryResult } from "@tanstack/react-query";
 import { Fragment } from "react";
 
-import type { DraftItemDto } from "../../ipc/bindings.ts";
+import type { DraftItemDto, ItemProgressDto, OrderProgressDto } from "../../ipc/bindings.ts";
 import { describeError, errorCode } from "../../ipc/call.ts";
 import { stateClass } from "../../ipc/format.ts";
 import { itemPastPonr, servicePastPonr } from "./ponr.ts";
-import type { ItemProgressDto, OrderProgressDto } from "./progressTypes.ts";
 import { formatTime } from "./time.ts";
 
 function fromContent(items: readonly DraftItemDto[]): ItemProgressDto[] {
@@ -38,9 +37,11 @@ export function ItemProgress({
   } else if (progress.isError) {
     note = (
       <p className="muted" data-testid="progress-unavailable">
-        {errorCode(progress.error) === "notAvailable"
-          ? "Service-level progress is not available on this desk yet; item states are this desk’s copy."
-          : `Service-level progress could not be read (${describeError(progress.error)}); item states are this desk’s copy. It refreshes when the order changes.`}
+        Service-level progress could not be read ({describeError(progress.error)}); the item states
+        shown are this desk’s copy.{" "}
+        {errorCode(progress.error) === "offline"
+          ? "It refreshes once the desk is back online."
+          : "It refreshes when the order changes."}
       </p>
     );
   } else if (progress.data.fetchedAt === null) {

@@ -3,12 +3,17 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { commands, type OrderDetailDto, type OrderRowDto, type SessionDto } from "../../ipc/bindings.ts";
+import {
+  commands,
+  type OrderDetailDto,
+  type OrderProgressDto,
+  type OrderRowDto,
+  type SessionDto,
+} from "../../ipc/bindings.ts";
 import { useLiveInvalidation } from "../../ipc/live.ts";
 import { createQueryClient } from "../../ipc/queryClient.ts";
 import { emit, err, ok } from "../../test/desk.ts";
 import { OrderScreen } from "./OrderScreen.tsx";
-import type { OrderProgressDto } from "./progressTypes.ts";
 
 vi.mock("../../ipc/bindings.ts", async () => (await import("../../test/desk.ts")).mockBindings());
 
@@ -163,11 +168,7 @@ function progress(fibreState: string, partial: Partial<OrderProgressDto> = {}): 
   };
 }
 
-/**
- * `getOrderProgress` is not in the generated bindings yet (the desktop crate is adding it), so
- * the mocked module does not carry it: the test puts it on the commands object the screen reads.
- */
-const getOrderProgress = vi.fn<(orderId: string) => Promise<unknown>>();
+const getOrderProgress = vi.mocked(commands.getOrderProgress);
 
 function Live() {
   useLiveInvalidation();
@@ -186,8 +187,6 @@ function renderOrder(session: SessionDto = agent) {
 }
 
 beforeEach(() => {
-  getOrderProgress.mockReset();
-  (commands as unknown as Record<string, unknown>)["getOrderProgress"] = getOrderProgress;
   vi.mocked(commands.getOrder).mockResolvedValue(ok(detail()));
 });
 

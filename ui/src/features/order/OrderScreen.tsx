@@ -11,7 +11,6 @@ import { ItemProgress } from "./ItemProgress.tsx";
 import { NotesPanel } from "./NotesPanel.tsx";
 import { OrderHeader } from "./OrderHeader.tsx";
 import { itemPastPonr } from "./ponr.ts";
-import { fetchOrderProgress } from "./progress.ts";
 import { ProgressEvents } from "./ProgressEvents.tsx";
 import "./order.css";
 
@@ -46,7 +45,7 @@ export function OrderScreen({
   });
   const progress = useQuery({
     queryKey: keys.orderProgress(orderId),
-    queryFn: () => fetchOrderProgress(orderId),
+    queryFn: () => call(commands.getOrderProgress(orderId)),
   });
 
   const refresh = () => {

@@ -1,4 +1,4 @@
-import type { OrderProgressDto } from "./progressTypes.ts";
+import type { OrderProgressDto } from "../../ipc/bindings.ts";
 import { formatTime } from "./time.ts";
 
 function items(ids: readonly string[]): string {

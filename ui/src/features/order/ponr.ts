@@ -1,4 +1,4 @@
-import type { ItemProgressDto, ServiceItemProgressDto } from "./progressTypes.ts";
+import type { ItemProgressDto, ServiceItemProgressDto } from "../../ipc/bindings.ts";
 
 /** TMF641 service item states in which delivery has started. */
 const STARTED = new Set(["inProgress", "completed", "failed", "partial"]);
