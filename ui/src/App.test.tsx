@@ -95,4 +95,37 @@ describe("App", () => {
 
     expect(await screen.findByTestId("app-session-error")).toHaveTextContent("The profile folder is not writable.");
   });
+
+  it("runs the keyboard: Ctrl+K palette, g-sequences, / to search and ? for help", async () => {
+    const user = userEvent.setup();
+    deskAnswers();
+    vi.mocked(commands.getSession).mockResolvedValue(ok(sessions.backoffice));
+    vi.mocked(commands.syncNow).mockResolvedValue(err("offline", "The server cannot be reached."));
+    renderWithClient(<App />);
+    await screen.findByTestId("screen-queue");
+
+    await user.keyboard("go");
+    expect(await screen.findByTestId("screen-orders")).toBeInTheDocument();
+    await user.keyboard("gq");
+    expect(await screen.findByTestId("screen-queue")).toBeInTheDocument();
+
+    await user.keyboard("/");
+    expect(screen.getByTestId("queue-search")).toHaveFocus();
+    await user.keyboard("{Escape}");
+    screen.getByTestId("queue-search").blur();
+
+    await user.keyboard("?");
+    const help = screen.getByTestId("shortcut-help");
+    expect(help).toHaveTextContent("g qGo to Queue");
+    expect(help).toHaveTextContent("Ctrl K");
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("shortcut-help")).not.toBeInTheDocument();
+
+    await user.keyboard("{Control>}k{/Control}");
+    expect(screen.getByTestId("palette")).toBeInTheDocument();
+    await user.keyboard("sync now{Enter}");
+    expect(screen.queryByTestId("palette")).not.toBeInTheDocument();
+    expect(commands.syncNow).toHaveBeenCalledOnce();
+    expect(await screen.findByTestId("status-sync-error")).toHaveTextContent("Sync failed: The server cannot be reached.");
+  });
 });

@@ -6,8 +6,12 @@ import { CaptureScreen } from "./features/capture/CaptureScreen.tsx";
 import { HistoryScreen } from "./features/history/HistoryScreen.tsx";
 import { OrderScreen } from "./features/order/OrderScreen.tsx";
 import { QueueBoard } from "./features/queue/QueueBoard.tsx";
+import { CommandPalette, type PaletteAction } from "./features/palette/CommandPalette.tsx";
+import { shortcutList, useGlobalShortcuts } from "./features/palette/shortcuts.ts";
+import { ShortcutHelp } from "./features/palette/ShortcutHelp.tsx";
 import { Header } from "./features/shell/Header.tsx";
 import { MyOrders } from "./features/shell/MyOrders.tsx";
+import { useSyncNow } from "./features/shell/sync.ts";
 import { SignInScreen } from "./features/sign-in/SignInScreen.tsx";
 import { commands, type SessionDto } from "./ipc/bindings.ts";
 import { call, explainError } from "./ipc/call.ts";
@@ -76,12 +80,18 @@ export function App() {
   return <Desk key={session.data.userId} session={session.data} />;
 }
 
-/** The signed-in frame: live events wired, the header, and the routed screen. */
+/** The signed-in frame: live events wired, the header, the routed screen, palette and keys. */
 function Desk({ session }: { session: SessionDto }) {
   useLiveInvalidation();
   const client = useQueryClient();
   const home = homeScreen(session.rights);
   const [route, setRoute] = useState<Route | null>(home === null ? null : { screen: home });
+  const [overlay, setOverlay] = useState<"palette" | "help" | null>(null);
+  const syncNow = useSyncNow();
+  const refreshQueue = useMutation({
+    mutationFn: () => call(commands.refreshQueue()),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.queue }),
+  });
 
   const signOut = useMutation({
     mutationFn: () => call(commands.signOut()),
@@ -108,7 +118,52 @@ function Desk({ session }: { session: SessionDto }) {
     [],
   );
 
-  const allowed = screensFor(session.rights).map((screen) => screen.id);
+  const screens = useMemo(() => screensFor(session.rights), [session.rights]);
+  const allowed = screens.map((screen) => screen.id);
+
+  const { mutate: runSync } = syncNow;
+  const { mutate: runRefresh } = refreshQueue;
+  const { mutate: runSignOut } = signOut;
+  const canWorkQueue = session.rights.includes("workQueue");
+  const actions = useMemo<PaletteAction[]>(
+    () => [
+      { id: "sync-now", label: "Sync now", run: () => { runSync(); } },
+      ...(canWorkQueue
+        ? [
+            {
+              id: "refresh-queue",
+              label: "Refresh the queue from the server",
+              hint: "Shift R",
+              run: () => {
+                navigation.go("queue");
+                runRefresh();
+              },
+            },
+          ]
+        : []),
+      { id: "shortcuts", label: "Keyboard shortcuts", hint: "?", run: () => { setOverlay("help"); } },
+      { id: "sign-out", label: "Sign out", run: () => { runSignOut(); } },
+    ],
+    [runSync, runRefresh, runSignOut, canWorkQueue, navigation],
+  );
+
+  useGlobalShortcuts({
+    screens,
+    onGo: navigation.go,
+    onTogglePalette: () => {
+      setOverlay((current) => (current === "palette" ? null : "palette"));
+    },
+    onHelp: () => {
+      setOverlay("help");
+    },
+  });
+
+  const closeOverlay = useMemo(
+    () => () => {
+      setOverlay(null);
+    },
+    [],
+  );
 
   return (
     <NavigationContext value={navigation}>
@@ -121,11 +176,26 @@ function Desk({ session }: { session: SessionDto }) {
             signOut.mutate();
           }}
           signingOut={signOut.isPending}
-          onOpenPalette={() => undefined}
+          onOpenPalette={() => {
+            setOverlay("palette");
+          }}
         />
         {signOut.isError && (
           <div className="notice error banner" role="alert" data-testid="sign-out-error">
             Sign-out failed: {explainError(signOut.error)}
+          </div>
+        )}
+        {refreshQueue.isError && (
+          <div className="notice error banner" role="alert" data-testid="action-error">
+            Refreshing the queue failed: {explainError(refreshQueue.error)}{" "}
+            <button
+              type="button"
+              onClick={() => {
+                refreshQueue.reset();
+              }}
+            >
+              Dismiss
+            </button>
           </div>
         )}
         <main className="app-main">
@@ -149,6 +219,16 @@ function Desk({ session }: { session: SessionDto }) {
             <RoutedScreen screen={route.screen} session={session} navigation={navigation} />
           )}
         </main>
+        {overlay === "palette" && (
+          <CommandPalette
+            screens={screens}
+            actions={actions}
+            onGo={navigation.go}
+            onOpenOrder={navigation.openOrder}
+            onClose={closeOverlay}
+          />
+        )}
+        {overlay === "help" && <ShortcutHelp shortcuts={shortcutList(screens)} onClose={closeOverlay} />}
       </div>
     </NavigationContext>
   );

@@ -2,6 +2,12 @@ import "@testing-library/jest-dom/vitest";
 import { cleanup } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
 
+// jsdom lays nothing out, so it has no scrollIntoView; lists that keep the active item in view
+// call it.
+Element.prototype.scrollIntoView = function scrollIntoView() {
+  // Nothing to scroll without layout.
+};
+
 // Vitest runs without globals, so Testing Library cannot register its own cleanup.
 afterEach(() => {
   cleanup();

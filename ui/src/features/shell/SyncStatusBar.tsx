@@ -1,7 +1,7 @@
 import type { SyncStatusDto } from "../../ipc/bindings.ts";
 import { describeError, explainError } from "../../ipc/call.ts";
 import { formatDateTime } from "../../ipc/format.ts";
-import { useSyncNow, useSyncStatus } from "./sync.ts";
+import { useLatestSyncNow, useSyncNow, useSyncStatus } from "./sync.ts";
 
 function pendingLabel(status: SyncStatusDto): string {
   if (status.pending === 0) return "All changes synced";
@@ -12,6 +12,7 @@ function pendingLabel(status: SyncStatusDto): string {
 export function SyncStatusBar() {
   const status = useSyncStatus();
   const syncNow = useSyncNow();
+  const latest = useLatestSyncNow();
 
   if (status.isPending) {
     return (
@@ -62,20 +63,20 @@ export function SyncStatusBar() {
           Last error: {s.lastError}
         </span>
       )}
-      {syncNow.isError && (
+      {latest.error !== null && (
         <span className="status-error" role="alert" data-testid="status-sync-error">
-          Sync failed: {explainError(syncNow.error)}
+          Sync failed: {explainError(latest.error)}
         </span>
       )}
       <button
         type="button"
         data-testid="status-sync-now"
-        disabled={syncNow.isPending}
+        disabled={latest.running}
         onClick={() => {
           syncNow.mutate();
         }}
       >
-        {syncNow.isPending ? "Syncing…" : "Sync now"}
+        {latest.running ? "Syncing…" : "Sync now"}
       </button>
     </div>
   );

@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useIsMutating, useMutation, useMutationState, useQuery } from "@tanstack/react-query";
 
 import { commands } from "../../ipc/bindings.ts";
 import { call } from "../../ipc/call.ts";
@@ -15,7 +15,20 @@ export function useSyncStatus() {
   });
 }
 
-/** Push and pull now; the outcome arrives as a status event. */
+const syncNowKey = ["syncNow"] as const;
+
+/**
+ * Push and pull now; the outcome arrives as a status event. Keyed, so that the status bar
+ * shows a run started anywhere (its button, the palette).
+ */
 export function useSyncNow() {
-  return useMutation({ mutationFn: () => call(commands.syncNow()) });
+  return useMutation({ mutationKey: syncNowKey, mutationFn: () => call(commands.syncNow()) });
+}
+
+/** Whether a "Sync now" runs, and the failure of the latest one, if it failed. */
+export function useLatestSyncNow(): { running: boolean; error: unknown } {
+  const running = useIsMutating({ mutationKey: syncNowKey }) > 0;
+  const states = useMutationState({ filters: { mutationKey: syncNowKey }, select: (m) => m.state });
+  const latest = states[states.length - 1];
+  return { running, error: latest?.status === "error" ? latest.error : null };
 }
