@@ -49,6 +49,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             orders::cancel_order,
             orders::amend_order,
             orders::accept_server_copy,
+            orders::keep_local_change,
             orders::add_order_note,
             queue::list_queue,
             queue::refresh_queue,

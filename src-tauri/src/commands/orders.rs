@@ -103,6 +103,19 @@ pub async fn accept_server_copy(
     Ok(OrderRowDto::of(&order, desk.server_id_of(&order)))
 }
 
+/// Resolves a conflict by keeping the local change: sent again on top of the server's newer
+/// version (the fields the user changed win; the server's other changes stay).
+#[tauri::command]
+#[specta::specta]
+pub async fn keep_local_change(
+    state: State<'_, DeskState>,
+    order_id: String,
+) -> IpcResult<OrderRowDto> {
+    let desk = state.desk()?;
+    let order = desk.keep_local_change(&order_id).await?;
+    Ok(OrderRowDto::of(&order, desk.server_id_of(&order)))
+}
+
 /// Adds a note to the order (needs the server).
 #[tauri::command]
 #[specta::specta]

@@ -58,6 +58,11 @@ export const commands = {
 	amendOrder: (orderId: string, content: DraftDto, reason: string) => typedError<OrderRowDto, IpcError>(__TAURI_INVOKE("amend_order", { orderId, content, reason })),
 	/**  Resolves a conflict by taking the server's copy. */
 	acceptServerCopy: (orderId: string) => typedError<OrderRowDto, IpcError>(__TAURI_INVOKE("accept_server_copy", { orderId })),
+	/**
+	 *  Resolves a conflict by keeping the local change: sent again on top of the server's newer
+	 *  version (the fields the user changed win; the server's other changes stay).
+	 */
+	keepLocalChange: (orderId: string) => typedError<OrderRowDto, IpcError>(__TAURI_INVOKE("keep_local_change", { orderId })),
 	/**  Adds a note to the order (needs the server). */
 	addOrderNote: (orderId: string, text: string) => typedError<NoteDto, IpcError>(__TAURI_INVOKE("add_order_note", { orderId, text })),
 	/**  A page of the queues in work order (offline: the last mirrored state). */
