@@ -189,3 +189,41 @@ async fn unknown_orders_and_tokens_are_refused() {
     .await;
     none.assert_error(401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_item_the_som_fails_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = TestServer::start_with(dir, |c| c.som_step_ms = 20).await;
+    let id = t
+        .create(V5, AGENT, &v5_body("QT-SOM-FAIL-STATIC-IP", None))
+        .await
+        .id();
+    let o = t.wait_for(V5, &id, "its end", finished).await;
+    assert_eq!(o["state"], "partial", "{o}");
+
+    let p = t.get(&progress_path(&id), AGENT).await.body;
+    assert_eq!(p["state"], "partial");
+    let items = p["items"].as_array().unwrap();
+    let failed = items.iter().find(|i| i["itemId"] == "3").unwrap();
+    assert_eq!(failed["state"], "failed", "{p}");
+    let static_ip = failed["serviceItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["cfs"] == "CFS:Static-IP")
+        .unwrap_or_else(|| panic!("no static IP service item: {p}"));
+    assert_eq!(static_ip["state"], "failed");
+    assert!(
+        static_ip["errorMessage"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("IP_POOL_EXHAUSTED: ")),
+        "{static_ip}"
+    );
+    // The items delivered whole carry no error.
+    for item in items.iter().filter(|i| i["itemId"] != "3") {
+        assert_eq!(item["state"], "completed", "{item}");
+        for s in item["serviceItems"].as_array().unwrap() {
+            assert!(s["errorMessage"].is_null(), "{s}");
+        }
+    }
+}
