@@ -302,13 +302,26 @@ impl Desk {
                 )
             }
         };
+        let channel = text(&filter.channel).map(str::to_owned);
         let mut items = Vec::with_capacity(found.len());
-        for (server, order) in found {
-            let channel = text(&filter.channel).map(str::to_owned);
-            items.push(
-                self.history_row(&server, order, &reference, channel)
-                    .await?,
-            );
+        let mut unversioned = tokio::task::JoinSet::new();
+        for (index, (server, order)) in found.into_iter().enumerate() {
+            let (row, known) = self.history_row(&server, &order, &reference, channel.clone())?;
+            if !known {
+                let client = self.client().clone();
+                unversioned.spawn(async move { (index, client.get_order(&server.id).await) });
+            }
+            items.push(row);
+        }
+        // The versions no copy here knows: one GET per order, all at once.
+        while let Some(joined) = unversioned.join_next().await {
+            let (index, answer) = joined.map_err(|e| DeskError::Server {
+                message: format!("reading an order's version failed: {e}"),
+            })?;
+            let version = answer.map_err(|e| map_sync(e, ACTION))?.version;
+            if let (Some(row), Some(v)) = (items.get_mut(index), version) {
+                row.version = v;
+            }
         }
         Ok(HistoryPage { items, total })
     }
@@ -330,43 +343,36 @@ impl Desk {
             .collect()
     }
 
-    async fn history_row(
+    /// The row of a listed order, and whether its version is known (from the answer, or from
+    /// the copy this desk holds); an unknown one is the order's own until read.
+    fn history_row(
         &self,
         server: &ServerOrder,
-        order: ProductOrder,
+        order: &ProductOrder,
         reference: &ReferenceSnapshot,
         filtered_channel: Option<String>,
-    ) -> Result<HistoryRow, DeskError> {
+    ) -> Result<(HistoryRow, bool), DeskError> {
         let local = self
             .inner
             .local
             .find(&server.id)
             .map_err(DeskError::storage)?;
-        let version = match (
-            server.version,
-            local.as_ref().and_then(|l| l.server_version),
-        ) {
-            (Some(v), _) | (None, Some(v)) => v,
-            (None, None) => self
-                .client()
-                .get_order(&server.id)
-                .await
-                .map_err(|e| map_sync(e, ACTION))?
-                .version
-                .unwrap_or(order.version),
-        };
-        Ok(HistoryRow {
+        let known = server
+            .version
+            .or_else(|| local.as_ref().and_then(|l| l.server_version));
+        let row = HistoryRow {
             order_id: server.id.clone(),
             local_id: local.map(|l| l.order.id.to_string()),
             customer_id: order.customer.to_string(),
             customer_name: reference.customer(&order.customer).map(|c| c.name.clone()),
             state: order.state(),
             channel: filtered_channel.or_else(|| channel_in(&server.body)),
-            created_by: agent_of(&order).map(str::to_owned),
+            created_by: agent_of(order).map(str::to_owned),
             order_date: order.order_date,
-            version,
+            version: known.unwrap_or(order.version),
             items: order.items.len(),
-        })
+        };
+        Ok((row, known.is_some()))
     }
 }
 
