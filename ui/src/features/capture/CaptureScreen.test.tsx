@@ -1,5 +1,5 @@
 import { QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { configure, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -14,6 +14,10 @@ import {
 import { createQueryClient } from "../../ipc/queryClient.ts";
 import { err, ok } from "../../test/desk.ts";
 import { CaptureScreen } from "./CaptureScreen.tsx";
+
+// Validation and searches wait for typing to pause; on a machine busy with builds the default
+// one second for findBy/waitFor is too tight.
+configure({ asyncUtilTimeout: 4000 });
 
 vi.mock("../../ipc/bindings.ts", async () => (await import("../../test/desk.ts")).mockBindings());
 
@@ -182,7 +186,7 @@ beforeEach(() => {
   vi.mocked(commands.createDraftFromQuote).mockResolvedValue(ok(wrongOfferingDraft()));
 });
 
-describe("CaptureScreen", () => {
+describe("CaptureScreen", { timeout: 20_000 }, () => {
   it("takes a quote to a submitted order, with the finding beside the offering and its fix", async () => {
     const user = userEvent.setup();
     vi.mocked(commands.submitDraft).mockImplementation((draft) =>

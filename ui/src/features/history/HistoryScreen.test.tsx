@@ -1,5 +1,5 @@
 import { QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { configure, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -7,6 +7,10 @@ import { commands, type HistoryRowDto, type SessionDto, type VersionDto } from "
 import { createQueryClient } from "../../ipc/queryClient.ts";
 import { err, ok } from "../../test/desk.ts";
 import { HistoryScreen } from "./HistoryScreen.tsx";
+
+// Validation and searches wait for typing to pause; on a machine busy with builds the default
+// one second for findBy/waitFor is too tight.
+configure({ asyncUtilTimeout: 4000 });
 
 vi.mock("../../ipc/bindings.ts", async () => (await import("../../test/desk.ts")).mockBindings());
 
@@ -71,7 +75,7 @@ beforeEach(() => {
   );
 });
 
-describe("HistoryScreen", () => {
+describe("HistoryScreen", { timeout: 20_000 }, () => {
   it("searches, opens an order's versions and shows the diff of two picked versions", async () => {
     const user = userEvent.setup();
     searchHistory.mockResolvedValue(

@@ -1,5 +1,5 @@
 import { QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { configure, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -14,6 +14,10 @@ import { useLiveInvalidation } from "../../ipc/live.ts";
 import { createQueryClient } from "../../ipc/queryClient.ts";
 import { emit, err, ok } from "../../test/desk.ts";
 import { OrderScreen } from "./OrderScreen.tsx";
+
+// Validation and searches wait for typing to pause; on a machine busy with builds the default
+// one second for findBy/waitFor is too tight.
+configure({ asyncUtilTimeout: 4000 });
 
 vi.mock("../../ipc/bindings.ts", async () => (await import("../../test/desk.ts")).mockBindings());
 
@@ -190,7 +194,7 @@ beforeEach(() => {
   vi.mocked(commands.getOrder).mockResolvedValue(ok(detail()));
 });
 
-describe("OrderScreen", () => {
+describe("OrderScreen", { timeout: 20_000 }, () => {
   it("shows items with their service items and follows the order when it changes", async () => {
     getOrderProgress.mockResolvedValue(ok(progress("inProgress")));
     renderOrder();
