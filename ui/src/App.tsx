@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 
 import { CreditExceptions } from "./features/approvals/CreditExceptions.tsx";
 import { CaptureScreen } from "./features/capture/CaptureScreen.tsx";
@@ -125,6 +125,10 @@ function Desk({ session }: { session: SessionDto }) {
   const { mutate: runRefresh } = refreshQueue;
   const { mutate: runSignOut } = signOut;
   const canWorkQueue = session.rights.includes("workQueue");
+  const onQueue = useRef(false);
+  useEffect(() => {
+    onQueue.current = route?.screen === "queue";
+  }, [route]);
   const actions = useMemo<PaletteAction[]>(
     () => [
       { id: "sync-now", label: "Sync now", run: () => { runSync(); } },
@@ -134,9 +138,10 @@ function Desk({ session }: { session: SessionDto }) {
               id: "refresh-queue",
               label: "Refresh the queue from the server",
               hint: "Shift R",
+              // The board refreshes when it opens; already on it, refresh here.
               run: () => {
-                navigation.go("queue");
-                runRefresh();
+                if (onQueue.current) runRefresh();
+                else navigation.go("queue");
               },
             },
           ]
@@ -208,7 +213,8 @@ function Desk({ session }: { session: SessionDto }) {
               session={session}
               orderId={route.orderId}
               onBack={() => {
-                setRoute(route.from === null ? null : { screen: route.from });
+                const back = route.from ?? home;
+                setRoute(back === null ? null : { screen: back });
               }}
             />
           ) : !allowed.includes(route.screen) ? (

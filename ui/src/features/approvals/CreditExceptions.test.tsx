@@ -84,6 +84,7 @@ describe("CreditExceptions", () => {
     await waitFor(() => {
       expect(screen.queryByTestId("credit-form")).not.toBeInTheDocument();
     });
+    expect(screen.getByTestId("credit-done")).toHaveTextContent("PO-2: approved");
   });
 
   it("requires a deposit in EUR by default, with a valid amount", async () => {
@@ -109,6 +110,7 @@ describe("CreditExceptions", () => {
       { amount: "285.00", currency: "EUR" },
       "Exposure over limit",
     );
+    expect(await screen.findByTestId("credit-done")).toHaveTextContent("deposit of 285.00 EUR required");
   });
 
   it("declines with a reason and shows a refusal from the desk", async () => {

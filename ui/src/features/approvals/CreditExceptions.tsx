@@ -31,6 +31,7 @@ export function CreditExceptions({ session, onOpenOrder }: CreditExceptionsProps
   const now = useNow(1000);
   const [queue, setQueue] = useState<string | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
 
   const shown = useMemo(
     () => (list.data ?? []).filter((exception) => queue === null || exception.queue === queue),
@@ -83,6 +84,20 @@ export function CreditExceptions({ session, onOpenOrder }: CreditExceptionsProps
           {list.isFetching ? "Refreshing…" : "Refresh"}
         </button>
       </div>
+
+      {done !== null && (
+        <div className="notice ok" role="status" data-testid="credit-done">
+          {done}{" "}
+          <button
+            type="button"
+            onClick={() => {
+              setDone(null);
+            }}
+          >
+            Dismiss
+          </button>
+        </div>
+      )}
 
       {list.isPending ? (
         <p className="muted" aria-busy="true" data-testid="credit-loading">
@@ -172,6 +187,7 @@ export function CreditExceptions({ session, onOpenOrder }: CreditExceptionsProps
               onClose={() => {
                 setSelectedId(null);
               }}
+              onDone={setDone}
             />
           )}
         </div>
@@ -190,11 +206,13 @@ function CreditPanel({
   claim,
   onOpenOrder,
   onClose,
+  onDone,
 }: {
   exception: CreditExceptionDto;
   claim: Claim;
   onOpenOrder: (orderId: string) => void;
   onClose: () => void;
+  onDone: (message: string) => void;
 }) {
   const { entry, figures } = exception;
   const actions = useCreditActions(entry.orderId);
@@ -232,6 +250,10 @@ function CreditPanel({
 
   const done = () => {
     setDecision(null);
+  };
+  const finished = (message: string) => () => {
+    setDecision(null);
+    onDone(`${entry.orderId}: ${message}`);
   };
 
   return (
@@ -336,9 +358,16 @@ function CreditPanel({
           pending={busy}
           onCancel={done}
           onSubmit={({ reason, amount }) => {
-            if (decision === "approve") actions.approve.mutate(reason, { onSuccess: done });
-            else if (decision === "decline") actions.decline.mutate(reason, { onSuccess: done });
-            else if (amount !== null) actions.requireDeposit.mutate({ amount, reason }, { onSuccess: done });
+            if (decision === "approve") {
+              actions.approve.mutate(reason, { onSuccess: finished("approved; the order goes on to fulfilment.") });
+            } else if (decision === "decline") {
+              actions.decline.mutate(reason, { onSuccess: finished("declined; the order is cancelled.") });
+            } else if (amount !== null) {
+              actions.requireDeposit.mutate(
+                { amount, reason },
+                { onSuccess: finished(`deposit of ${formatMoney(amount)} required; the order waits for it.`) },
+              );
+            }
           }}
         />
       )}

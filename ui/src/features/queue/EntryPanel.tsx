@@ -16,6 +16,8 @@ interface EntryPanelProps {
   now: number;
   onOpenOrder: (orderId: string) => void;
   onClose: () => void;
+  /** Tells the board what an action achieved (the entry may leave the list). */
+  onDone: (message: string) => void;
 }
 
 type Form = "resolve" | "deposit" | "note" | "reject" | "cancel" | null;
@@ -25,7 +27,7 @@ type Form = "resolve" | "deposit" | "note" | "reject" | "cancel" | null;
  * that change the order need the caller's running lease on the server, so they stay disabled,
  * with the reason shown, until this user holds it.
  */
-export function EntryPanel({ entry, userId, now, onOpenOrder, onClose }: EntryPanelProps) {
+export function EntryPanel({ entry, userId, now, onOpenOrder, onClose, onDone }: EntryPanelProps) {
   const actions = useEntryActions(entry.orderId);
   const [form, setForm] = useState<Form>(null);
   const claim = claimState(entry, userId, now);
@@ -58,6 +60,13 @@ export function EntryPanel({ entry, userId, now, onOpenOrder, onClose }: EntryPa
 
   function close() {
     setForm(null);
+  }
+
+  function finished(message: string) {
+    return () => {
+      setForm(null);
+      onDone(`${entry.orderId}: ${message}`);
+    };
   }
 
   /** A new attempt starts clean: the last failure stays on screen only until then. */
@@ -216,7 +225,10 @@ export function EntryPanel({ entry, userId, now, onOpenOrder, onClose }: EntryPa
           testId="queue-resolve-form"
           onCancel={close}
           onSubmit={(values) => {
-            actions.resolve.mutate({ reason: values["reason"] ?? "", note: optional(values["note"]) }, { onSuccess: close });
+            actions.resolve.mutate(
+              { reason: values["reason"] ?? "", note: optional(values["note"]) },
+              { onSuccess: finished("hold resolved; the order is validated again.") },
+            );
           }}
         />
       )}
@@ -234,7 +246,7 @@ export function EntryPanel({ entry, userId, now, onOpenOrder, onClose }: EntryPa
           onSubmit={(values) => {
             actions.recordDeposit.mutate(
               { reference: values["reference"] ?? "", note: optional(values["note"]) },
-              { onSuccess: close },
+              { onSuccess: finished("deposit recorded; the order is released.") },
             );
           }}
         />
@@ -248,7 +260,7 @@ export function EntryPanel({ entry, userId, now, onOpenOrder, onClose }: EntryPa
           testId="queue-note-form"
           onCancel={close}
           onSubmit={(values) => {
-            actions.addNote.mutate(values["text"] ?? "", { onSuccess: close });
+            actions.addNote.mutate(values["text"] ?? "", { onSuccess: finished("note added.") });
           }}
         />
       )}
@@ -264,7 +276,7 @@ export function EntryPanel({ entry, userId, now, onOpenOrder, onClose }: EntryPa
             close();
           }}
           onConfirm={(reason) => {
-            actions.reject.mutate(reason, { onSuccess: close });
+            actions.reject.mutate(reason, { onSuccess: finished("order rejected.") });
           }}
         />
       )}
@@ -280,7 +292,7 @@ export function EntryPanel({ entry, userId, now, onOpenOrder, onClose }: EntryPa
             close();
           }}
           onConfirm={(reason) => {
-            actions.cancel.mutate(reason, { onSuccess: close });
+            actions.cancel.mutate(reason, { onSuccess: finished("order cancelled.") });
           }}
         />
       )}

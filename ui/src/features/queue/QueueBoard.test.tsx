@@ -100,6 +100,7 @@ describe("QueueBoard", () => {
     expect(within(panel).getByTestId("queue-resolve")).toBeDisabled();
     expect(within(panel).getByTestId("queue-needs-claim")).toHaveTextContent("Claim this entry");
     expect(screen.getByTestId("queue-row-PO-7")).toHaveTextContent("overdue");
+    expect(screen.getByTestId("queue-row-PO-7")).toHaveClass("row-overdue");
 
     vi.mocked(commands.claimEntry).mockResolvedValueOnce(
       err("forbidden", "A backoffice user may not decide credit exceptions."),
@@ -125,6 +126,7 @@ describe("QueueBoard", () => {
     await user.type(screen.getByTestId("queue-resolve-form-reason"), "Fibre confirmed by field check");
     await user.click(screen.getByTestId("queue-resolve-form-submit"));
     expect(commands.resolveEntry).toHaveBeenCalledExactlyOnceWith("PO-7", "Fibre confirmed by field check", null);
+    expect(await screen.findByTestId("queue-done")).toHaveTextContent("PO-7: hold resolved");
   });
 
   it("says who holds another's claim and keeps the actions closed", async () => {

@@ -27,6 +27,7 @@ export function QueueBoard({ session, onOpenOrder }: QueueBoardProps) {
   const [filter, setFilter] = useState<QueueFilter>(noFilter);
   const [sorting, setSorting] = useState<SortingState>([]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
   // Typing stays responsive: the list follows the search text a frame behind if it must.
   const text = useDeferredValue(filter.text);
 
@@ -170,6 +171,20 @@ export function QueueBoard({ session, onOpenOrder }: QueueBoardProps) {
         </div>
       )}
 
+      {done !== null && (
+        <div className="notice ok" role="status" data-testid="queue-done">
+          {done}{" "}
+          <button
+            type="button"
+            onClick={() => {
+              setDone(null);
+            }}
+          >
+            Dismiss
+          </button>
+        </div>
+      )}
+
       {entries.isPending ? (
         <p className="muted" aria-busy="true" data-testid="queue-loading">
           Loading the queue…
@@ -220,6 +235,7 @@ export function QueueBoard({ session, onOpenOrder }: QueueBoardProps) {
               onClose={() => {
                 setSelectedId(null);
               }}
+              onDone={setDone}
             />
           )}
         </div>

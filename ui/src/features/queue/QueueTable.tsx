@@ -223,7 +223,13 @@ export function QueueTable({ rows, sorting, onSortingChange, selectedId, onSelec
                 key={row.id}
                 aria-rowindex={(items[i]?.index ?? 0) + 2}
                 aria-selected={orderId === selectedId}
-                className="clickable"
+                className={
+                  row.original.slaDue <= now
+                    ? "clickable row-overdue"
+                    : row.original.entry.jeopardy !== null || row.original.entry.kind === "jeopardy"
+                      ? "clickable row-jeopardy"
+                      : "clickable"
+                }
                 data-testid={`queue-row-${orderId}`}
                 onClick={() => {
                   onSelect(orderId);
