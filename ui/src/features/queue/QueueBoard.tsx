@@ -185,11 +185,17 @@ export function QueueBoard({ session, onOpenOrder }: QueueBoardProps) {
         </div>
       )}
 
+      {entries.isError && entries.data !== undefined && (
+        <div className="notice error" role="alert" data-testid="queue-error">
+          Could not re-read the queue, so this is the list as it was: {explainError(entries.error)}
+        </div>
+      )}
+
       {entries.isPending ? (
         <p className="muted" aria-busy="true" data-testid="queue-loading">
           Loading the queue…
         </p>
-      ) : entries.isError ? (
+      ) : entries.data === undefined ? (
         <div className="notice error" role="alert" data-testid="queue-error">
           Could not read the queue: {explainError(entries.error)}
         </div>

@@ -200,7 +200,15 @@ export function QueueTable({ rows, sorting, onSortingChange, selectedId, onSelec
                     className="sortable"
                     aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none"}
                     data-testid={`queue-sort-${header.column.id}`}
+                    tabIndex={0}
+                    title="Sort (click again to reverse, a third time for work order)"
                     onClick={header.column.getToggleSortingHandler()}
+                    onKeyDown={(event) => {
+                      if (event.key === "Enter" || event.key === " ") {
+                        event.preventDefault();
+                        header.column.toggleSorting(undefined, false);
+                      }
+                    }}
                   >
                     {flexRender(header.column.columnDef.header, header.getContext())}
                     {sorted === "asc" ? " ▲" : sorted === "desc" ? " ▼" : ""}

@@ -76,7 +76,8 @@ export function SignInScreen({ onSignedIn }: SignInScreenProps) {
       <input
         id={`${id}-server`}
         name="serverUrl"
-        type="url"
+        type="text"
+        inputMode="url"
         autoComplete="url"
         spellCheck={false}
         value={serverUrl}
