@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -57,6 +57,18 @@ describe("QueueBoard", () => {
     expect(drawn.length).toBeLessThan(60);
     expect(drawn[0]).toBe("PO-000000");
     expect(commands.listQueue).toHaveBeenCalledTimes(200);
+
+    // Scrolled halfway, the window moves: rows near entry 50,000 replace the first ones.
+    const body = screen.getByTestId("queue-table");
+    body.scrollTop = 26 * 50_000;
+    fireEvent.scroll(body);
+    await waitFor(() => {
+      expect(rowIds()).toContain("PO-050005");
+    });
+    expect(rowIds()).not.toContain("PO-000000");
+    expect(rowIds().length).toBeLessThan(60);
+    body.scrollTop = 0;
+    fireEvent.scroll(body);
 
     await user.type(screen.getByTestId("queue-search"), "PO-01234");
     await waitFor(() => {
