@@ -5,7 +5,9 @@ import { call, describeError } from "../../ipc/call.ts";
 
 /**
  * A conflict: the server's copy moved on while this desk held a change. Shows what differs
- * (this desk's value → the server's) and resolves by taking the server's copy.
+ * (this desk's value → the server's) and resolves either way: take the server's copy, or keep
+ * this desk's change, sent again on top of the server's version (the server's other changes
+ * stay; where both changed a field, this desk's value wins).
  */
 export function ConflictPanel({
   orderId,
@@ -14,12 +16,22 @@ export function ConflictPanel({
 }: {
   orderId: string;
   conflict: ConflictDto;
-  onResolved: () => void;
+  onResolved: (message: string) => void;
 }) {
   const accept = useMutation({
     mutationFn: () => call(commands.acceptServerCopy(orderId)),
-    onSuccess: onResolved,
+    onSuccess: () => {
+      onResolved("The server’s copy is now this desk’s copy.");
+    },
   });
+  const keep = useMutation({
+    mutationFn: () => call(commands.keepLocalChange(orderId)),
+    onSuccess: () => {
+      onResolved("This desk’s change is kept and sent again on top of the server’s version.");
+    },
+  });
+  const busy = accept.isPending || keep.isPending;
+  const failed = accept.isError ? accept.error : keep.isError ? keep.error : null;
   const nothingListed =
     conflict.changes.length === 0 && conflict.itemsAdded.length === 0 && conflict.itemsRemoved.length === 0;
   return (
@@ -70,18 +82,34 @@ export function ConflictPanel({
           type="button"
           className="primary"
           data-testid="accept-server-copy"
-          disabled={accept.isPending}
+          disabled={busy}
           onClick={() => {
+            keep.reset();
             accept.mutate();
           }}
         >
           {accept.isPending ? "Taking the server’s copy…" : "Take the server’s copy"}
         </button>
-        <span className="muted">This desk’s unsent change is dropped; amend again afterwards if it is still needed.</span>
+        <button
+          type="button"
+          data-testid="keep-local-change"
+          disabled={busy}
+          onClick={() => {
+            accept.reset();
+            keep.mutate();
+          }}
+        >
+          {keep.isPending ? "Keeping this desk’s change…" : "Keep mine"}
+        </button>
       </div>
-      {accept.isError && (
-        <p className="error-text" role="alert">
-          The conflict is not resolved: {describeError(accept.error)} Try again.
+      <p className="muted">
+        Taking the server’s copy drops this desk’s unsent change. Keeping mine sends it again over
+        the server’s version: the server’s other changes stay, and where both changed a field this
+        desk’s value wins.
+      </p>
+      {failed !== null && (
+        <p className="error-text" role="alert" data-testid="conflict-error">
+          The conflict is not resolved: {describeError(failed)} Look at the order again and retry.
         </p>
       )}
     </section>

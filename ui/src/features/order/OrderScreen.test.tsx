@@ -246,9 +246,7 @@ describe("OrderScreen", { timeout: 20_000 }, () => {
     expect(await screen.findByTestId("progress-offline")).toBeInTheDocument();
   });
 
-  it("shows a conflict and resolves it by taking the server's copy", async () => {
-    const user = userEvent.setup();
-    getOrderProgress.mockResolvedValue(ok(progress("inProgress")));
+  function inConflict() {
     vi.mocked(commands.getOrder).mockResolvedValue(
       ok(
         detail({
@@ -265,6 +263,12 @@ describe("OrderScreen", { timeout: 20_000 }, () => {
         }),
       ),
     );
+  }
+
+  it("shows a conflict and resolves it by taking the server's copy", async () => {
+    const user = userEvent.setup();
+    getOrderProgress.mockResolvedValue(ok(progress("inProgress")));
+    inConflict();
     vi.mocked(commands.acceptServerCopy).mockResolvedValue(ok(row({ state: "held", version: 6 })));
     renderOrder();
 
@@ -280,6 +284,32 @@ describe("OrderScreen", { timeout: 20_000 }, () => {
       expect(screen.queryByTestId("conflict")).not.toBeInTheDocument();
     });
     expect(screen.getByTestId("order-state")).toHaveTextContent("held");
+  });
+
+  it("resolves a conflict by keeping this desk's change, and says when that fails", async () => {
+    const user = userEvent.setup();
+    getOrderProgress.mockResolvedValue(ok(progress("inProgress")));
+    inConflict();
+    vi.mocked(commands.keepLocalChange).mockResolvedValueOnce(
+      err("offline", "keeping a local change needs the server, which cannot be reached"),
+    );
+    renderOrder();
+
+    await user.click(await screen.findByTestId("keep-local-change"));
+    expect(await screen.findByTestId("conflict-error")).toHaveTextContent("cannot be reached");
+    expect(commands.acceptServerCopy).not.toHaveBeenCalled();
+
+    vi.mocked(commands.keepLocalChange).mockResolvedValueOnce(ok(row({ syncStatus: "awaitingSync", version: 7 })));
+    vi.mocked(commands.getOrder).mockResolvedValue(
+      ok(detail({ row: row({ syncStatus: "awaitingSync", version: 7, serverVersion: 6 }) })),
+    );
+    await user.click(screen.getByTestId("keep-local-change"));
+    expect(commands.keepLocalChange).toHaveBeenLastCalledWith("L-order-7");
+    await waitFor(() => {
+      expect(screen.queryByTestId("conflict")).not.toBeInTheDocument();
+    });
+    expect(screen.getByTestId("sync-status")).toHaveTextContent("Awaiting sync");
+    expect(screen.getByTestId("order-notice")).toHaveTextContent("kept and sent again");
   });
 
   it("cancels only with a reason and shows what could not be reversed", async () => {

@@ -122,7 +122,9 @@ export function OrderScreen({
         <ConflictPanel
           orderId={orderId}
           conflict={order.conflict}
-          onResolved={finish("The server’s copy is now this desk’s copy.")}
+          onResolved={(message) => {
+            finish(message)();
+          }}
         />
       )}
       {canChange && (
