@@ -14,9 +14,11 @@ const allEntries = keys.queueList("all");
  * Every mirrored queue entry, in work order: read page by page so that the board filters and
  * sorts on the client. Kept live by `queue-changed` (which invalidates `keys.queue`).
  */
-export async function loadAllEntries(): Promise<QueueEntryDto[]> {
+export async function loadAllEntries(signal?: AbortSignal): Promise<QueueEntryDto[]> {
   const entries: QueueEntryDto[] = [];
   for (;;) {
+    // A newer read replaced this one (the queue changed again): stop asking for pages.
+    signal?.throwIfAborted();
     const page = await call(
       commands.listQueue({ kind: null, reason: null, priority: null, offset: entries.length, limit: PAGE }),
     );
@@ -28,7 +30,7 @@ export async function loadAllEntries(): Promise<QueueEntryDto[]> {
 }
 
 export function useQueueEntries() {
-  return useQuery({ queryKey: allEntries, queryFn: loadAllEntries });
+  return useQuery({ queryKey: allEntries, queryFn: ({ signal }) => loadAllEntries(signal) });
 }
 
 /**
