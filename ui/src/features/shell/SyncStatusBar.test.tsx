@@ -22,16 +22,25 @@ describe("SyncStatusBar", () => {
 
     expect(await screen.findByTestId("status-online")).toHaveTextContent("Online");
     expect(screen.getByTestId("status-pending")).toHaveTextContent("All changes synced");
+    expect(screen.getByTestId("status-last-sync")).toHaveTextContent("Last sync");
 
     await waitFor(() => {
       emit("sync-status-changed", {
-        status: { ...syncedStatus, online: false, pending: 3, needsAttention: 1, lastError: "connection refused" },
+        status: {
+          ...syncedStatus,
+          online: false,
+          pending: 3,
+          needsAttention: 1,
+          lastError: "connection refused",
+          lastSync: null,
+        },
       });
       expect(screen.getByTestId("status-online")).toHaveTextContent("Offline");
     });
     expect(screen.getByTestId("status-pending")).toHaveTextContent("3 changes await sync");
     expect(screen.getByTestId("status-attention")).toHaveTextContent("1 needs attention");
     expect(screen.getByTestId("status-last-error")).toHaveTextContent("connection refused");
+    expect(screen.getByTestId("status-last-sync")).toHaveTextContent("Never synced");
     expect(commands.getSyncStatus).toHaveBeenCalledTimes(1);
   });
 

@@ -53,6 +53,9 @@ export function SyncStatusBar() {
       <span className={s.pending > 0 ? "pending has-pending" : "pending"} data-testid="status-pending">
         {pendingLabel(s)}
       </span>
+      <span className="muted" data-testid="status-last-sync">
+        {s.lastSync === null ? "Never synced" : `Last sync ${formatDateTime(s.lastSync)}`}
+      </span>
       {s.needsAttention > 0 && (
         <span className="attention" data-testid="status-attention">
           {s.needsAttention} need{s.needsAttention === 1 ? "s" : ""} attention
