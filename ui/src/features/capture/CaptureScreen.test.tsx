@@ -396,6 +396,39 @@ describe("CaptureScreen", { timeout: 20_000 }, () => {
     expect(await screen.findByTestId("field-offering-1")).toHaveValue("PO-SF200-HOME");
   });
 
+  it("opens a quote handed over as a JSON file", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.openQuoteFile).mockResolvedValue(
+      ok({
+        id: "QT-PARTNER-77",
+        customerId: "CUST-1003",
+        customerName: "Resident 1003",
+        description: "Partner shop quote",
+        state: "accepted",
+        quoteDate: "2026-11-26T09:00:00Z",
+        validUntil: "2027-12-31T23:59:59Z",
+        items: 1,
+        scenario: null,
+      }),
+    );
+    renderCapture();
+    const json = JSON.stringify({ id: "QT-PARTNER-77", "@type": "Quote" });
+    await user.upload(screen.getByTestId("quote-file"), new File([json], "quote.json", { type: "application/json" }));
+    expect(await screen.findByTestId("selected-quote")).toHaveTextContent("QT-PARTNER-77");
+    expect(commands.openQuoteFile).toHaveBeenCalledWith(json);
+    await user.click(screen.getByTestId("create-draft"));
+    expect(commands.createDraftFromQuote).toHaveBeenCalledWith("QT-PARTNER-77");
+  });
+
+  it("says why a quote file was refused", async () => {
+    const user = userEvent.setup();
+    vi.mocked(commands.openQuoteFile).mockResolvedValue(err("quoteUnusable", "quote `QT-9` expired on 2026-01-31"));
+    renderCapture();
+    await user.upload(screen.getByTestId("quote-file"), new File(["{}"], "old.json", { type: "application/json" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("expired on 2026-01-31");
+    expect(screen.queryByTestId("create-draft")).not.toBeInTheDocument();
+  });
+
   it("tells a role without the capture right that it cannot capture", () => {
     renderCapture({ ...agent, role: "supervisor", rights: ["useDesk", "readHistory"] });
     expect(screen.getByTestId("capture-forbidden")).toHaveTextContent("cannot capture orders");

@@ -56,9 +56,9 @@ export function OrderHeader({ detail, onBack }: { detail: OrderDetailDto; onBack
         </div>
         <div>
           <dt>Version</dt>
-          <dd>
-            {row.version}
-            {row.serverVersion !== null && row.serverVersion !== row.version && ` (server ${String(row.serverVersion)})`}
+          <dd title={`This desk's copy: version ${String(row.version)}`}>
+            {row.serverVersion ?? row.version}
+            {row.serverVersion === null && <span className="muted"> (not on the server yet)</span>}
           </dd>
         </div>
         <div>
