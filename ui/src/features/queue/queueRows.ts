@@ -103,36 +103,65 @@ export function filterRows(rows: readonly QueueRow[], filter: QueueFilter): Queu
   return out;
 }
 
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-const comparators: Record<SortColumn, (a: QueueRow, b: QueueRow) => number> = {
-  order: (a, b) => compareText(a.entry.orderId, b.entry.orderId),
-  kind: (a, b) => compareText(a.entry.kind, b.entry.kind),
-  queue: (a, b) => compareText(a.entry.queue ?? a.entry.reason ?? "", b.entry.queue ?? b.entry.reason ?? ""),
-  priority: (a, b) => a.priority - b.priority,
-  customer: (a, b) => compareText(a.customer, b.customer),
-  // Ascending age = the youngest first = the latest arrival first.
-  age: (a, b) => b.waitingSince - a.waitingSince,
-  sla: (a, b) => (a.slaDue === b.slaDue ? 0 : a.slaDue < b.slaDue ? -1 : 1),
-  claimedBy: (a, b) => compareText(a.claimedBy, b.claimedBy),
+/** Columns sorted by text; "age" and the others by a number. */
+const textKeys: Partial<Record<SortColumn, (row: QueueRow) => string>> = {
+  order: (row) => row.entry.orderId,
+  kind: (row) => row.entry.kind,
+  queue: (row) => row.entry.queue ?? row.entry.reason ?? "",
+  customer: (row) => row.customer,
+  claimedBy: (row) => row.claimedBy,
 };
 
+const numberKeys: Partial<Record<SortColumn, (row: QueueRow) => number>> = {
+  priority: (row) => row.priority,
+  // Ascending age = the youngest first = the latest arrival first.
+  age: (row) => -row.waitingSince,
+  sla: (row) => row.slaDue,
+};
+
+const sortColumns = new Set<string>([...Object.keys(textKeys), ...Object.keys(numberKeys)]);
+
 export function isSortColumn(id: string): id is SortColumn {
-  return Object.hasOwn(comparators, id);
+  return sortColumns.has(id);
+}
+
+/**
+ * Each row's sort key as a number. Text becomes its position among the column's distinct
+ * values: few distinct values (kinds, queues, customers) sort once, and the 100,000 rows then
+ * compare numbers, several times faster than comparing strings row against row.
+ */
+function numericKeys(rows: readonly QueueRow[], column: SortColumn): Float64Array {
+  const keys = new Float64Array(rows.length);
+  const byNumber = numberKeys[column];
+  if (byNumber !== undefined) {
+    rows.forEach((row, i) => {
+      keys[i] = byNumber(row);
+    });
+    return keys;
+  }
+  const byText = textKeys[column];
+  if (byText === undefined) return keys;
+  const texts = rows.map(byText);
+  const distinct = [...new Set(texts)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const position = new Map(distinct.map((text, i) => [text, i]));
+  texts.forEach((text, i) => {
+    keys[i] = position.get(text) ?? 0;
+  });
+  return keys;
 }
 
 /** A sorted copy; ties (and no sorting at all) keep the desk's work order. */
 export function sortRows(rows: readonly QueueRow[], sorting: QueueSorting): QueueRow[] {
   const first = sorting[0];
-  const copy = rows.slice();
   if (first === undefined || !isSortColumn(first.id)) {
-    return copy.sort((a, b) => a.rank - b.rank);
+    return rows.slice().sort((a, b) => a.rank - b.rank);
   }
-  const compare = comparators[first.id];
+  const keys = numericKeys(rows, first.id);
   const sign = first.desc ? -1 : 1;
-  return copy.sort((a, b) => sign * compare(a, b) || a.rank - b.rank);
+  // Decorated once, so the comparator reads two numbers of one small object.
+  const decorated = rows.map((row, i) => ({ key: sign * (keys[i] ?? 0), rank: row.rank, row }));
+  decorated.sort((a, b) => (a.key !== b.key ? (a.key < b.key ? -1 : 1) : a.rank - b.rank));
+  return decorated.map((d) => d.row);
 }
 
 /** The distinct values a filter can offer, sorted. */
