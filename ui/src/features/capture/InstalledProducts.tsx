@@ -47,6 +47,7 @@ export function InstalledProducts({
             <th>Product</th>
             <th>Offering</th>
             <th>Status</th>
+            <th>Characteristics</th>
             <th>Address</th>
             <th>Contract end</th>
             <th />
@@ -61,6 +62,11 @@ export function InstalledProducts({
               </td>
               <td>{product.offeringId}</td>
               <td>{product.status}</td>
+              <td>
+                {product.characteristics.length === 0
+                  ? "—"
+                  : product.characteristics.map((c) => `${c.name}: ${c.value}`).join(", ")}
+              </td>
               <td>{product.placeId ?? "—"}</td>
               <td>{formatTime(product.contractEnd)}</td>
               <td className="actions">
