@@ -15,6 +15,12 @@ export function isTypingTarget(target: EventTarget | null): boolean {
   );
 }
 
+/** Enter or Space on a button or link belongs to it, not to a screen's shortcut. */
+function activatesTarget(event: KeyboardEvent): boolean {
+  if (event.key !== "Enter" && event.key !== " ") return false;
+  return event.target instanceof Element && event.target.closest("button, a[href], [role='button']") !== null;
+}
+
 /** True while a modal dialog (a confirmation, the palette, the help) is open. */
 export function modalOpen(): boolean {
   return document.querySelector('[aria-modal="true"]') !== null;
@@ -32,7 +38,7 @@ export function useShortcutKeys(handler: (key: string) => boolean): void {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-      if (isTypingTarget(event.target) || modalOpen()) return;
+      if (isTypingTarget(event.target) || activatesTarget(event) || modalOpen()) return;
       if (latest.current(event.key)) event.preventDefault();
     };
     document.addEventListener("keydown", onKeyDown);

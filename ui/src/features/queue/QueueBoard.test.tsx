@@ -102,9 +102,10 @@ describe("QueueBoard", () => {
 
   it("claims, shows a forbidden answer, then resolves once the claim is held", async () => {
     const user = userEvent.setup();
+    const onOpenOrder = vi.fn();
     const entry = queueEntry("PO-7", { customerName: "Smit", slaDue: "2020-01-01T00:00:00Z" });
     serveQueue([entry]);
-    renderWithClient(<LiveBoard />);
+    renderWithClient(<LiveBoard onOpenOrder={onOpenOrder} />);
 
     await user.click(await screen.findByTestId("queue-row-PO-7"));
     const panel = screen.getByTestId("queue-panel");
@@ -130,6 +131,20 @@ describe("QueueBoard", () => {
       expect(within(panel).getByTestId("queue-claim-state")).toHaveTextContent("You hold it");
     });
     expect(within(panel).queryByTestId("queue-action-error")).not.toBeInTheDocument();
+    // Enter on a focused panel button is the button's, not the board's "open the order".
+    within(panel).getByTestId("queue-release").focus();
+    vi.mocked(commands.releaseEntry).mockResolvedValueOnce(ok(entry));
+    await user.keyboard("{Enter}");
+    expect(commands.releaseEntry).toHaveBeenCalledOnce();
+    expect(onOpenOrder).not.toHaveBeenCalled();
+    await waitFor(() => {
+      expect(within(panel).getByTestId("queue-claim-state")).toHaveTextContent("Not claimed");
+    });
+    vi.mocked(commands.claimEntry).mockResolvedValueOnce(ok(claimed));
+    await user.click(within(panel).getByTestId("queue-claim"));
+    await waitFor(() => {
+      expect(within(panel).getByTestId("queue-claim-state")).toHaveTextContent("You hold it");
+    });
     expect(screen.getByTestId("queue-row-PO-7")).toHaveTextContent("you");
 
     vi.mocked(commands.resolveEntry).mockResolvedValue(ok(null));
