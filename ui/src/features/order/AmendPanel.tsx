@@ -42,6 +42,7 @@ export function AmendPanel({
 }) {
   const id = useId();
   const [draft, setDraft] = useState(content);
+  const [removed, setRemoved] = useState<ReadonlySet<string>>(new Set());
   const [reason, setReason] = useState("");
   const amend = useMutation({
     mutationFn: ({ next, why }: { next: DraftDto; why: string }) => call(commands.amendOrder(orderId, next, why)),
@@ -53,7 +54,15 @@ export function AmendPanel({
   const problems = draft.items.flatMap((item) =>
     item.characteristics.map(valueProblem).filter((p): p is string => p !== null),
   );
-  const changed = JSON.stringify(draft) !== JSON.stringify(content);
+  const next: DraftDto = { ...draft, items: draft.items.filter((item) => !removed.has(item.id)) };
+  const changed = JSON.stringify(next) !== JSON.stringify(content);
+  const toggleRemoved = (itemId: string) => {
+    const updated = new Set(removed);
+    if (!updated.delete(itemId)) {
+      updated.add(itemId);
+    }
+    setRemoved(updated);
+  };
   const trimmed = reason.trim();
 
   return (
@@ -62,8 +71,8 @@ export function AmendPanel({
       data-testid="amend-form"
       onSubmit={(event) => {
         event.preventDefault();
-        if (trimmed !== "" && changed && problems.length === 0) {
-          amend.mutate({ next: draft, why: trimmed });
+        if (trimmed !== "" && changed && problems.length === 0 && next.items.length > 0) {
+          amend.mutate({ next, why: trimmed });
         }
       }}
     >
@@ -133,13 +142,39 @@ export function AmendPanel({
 
       {draft.items.map((item) => {
         const locked = lockedItems.get(item.id);
+        const isRemoved = removed.has(item.id);
+        const lastLeft = !isRemoved && next.items.length === 1;
         return (
-          <fieldset key={item.id} className="amend-item" disabled={locked !== undefined} data-testid={`amend-item-${item.id}`}>
+          <fieldset
+            key={item.id}
+            className={isRemoved ? "amend-item removed" : "amend-item"}
+            disabled={locked !== undefined}
+            data-testid={`amend-item-${item.id}`}
+          >
             <legend>
               Item {item.id} · {item.action} · {item.offeringId ?? "no offering"}
               {locked !== undefined && <span className="muted"> — cannot change: {locked}</span>}
+              {isRemoved && <span className="error-text"> — will be removed (its delivery is cancelled)</span>}{" "}
+              <button
+                type="button"
+                className="link-button"
+                data-testid={`amend-remove-${item.id}`}
+                disabled={lastLeft || locked !== undefined}
+                title={
+                  locked !== undefined
+                    ? `Cannot be removed: ${locked}`
+                    : lastLeft
+                      ? "An order keeps at least one item; cancel the order instead"
+                      : undefined
+                }
+                onClick={() => {
+                  toggleRemoved(item.id);
+                }}
+              >
+                {isRemoved ? "Keep this item" : "Remove this item"}
+              </button>
             </legend>
-            <div className="form-grid">
+            <div className="form-grid" hidden={isRemoved}>
               <div className="form-field">
                 <label className="form-label" htmlFor={`${id}-${item.id}-place`}>
                   Service address (place id)

@@ -359,6 +359,7 @@ describe("OrderScreen", { timeout: 20_000 }, () => {
     await user.click(screen.getByTestId("amend-order"));
     expect(screen.getByTestId("amend-item-1")).toBeDisabled();
     expect(screen.getByTestId("amend-item-1")).toHaveTextContent("point of no return");
+    expect(screen.getByTestId("amend-remove-1")).toBeDisabled();
     const tv = screen.getByTestId("amend-char-2-tvPackage");
     await user.clear(tv);
     await user.type(tv, "premium");
@@ -377,6 +378,27 @@ describe("OrderScreen", { timeout: 20_000 }, () => {
       "Customer wants the sports channels",
     );
     expect(await screen.findByTestId("order-notice")).toHaveTextContent("Amendment recorded");
+  });
+
+  it("removes an item in an amendment, never the last one", async () => {
+    const user = userEvent.setup();
+    getOrderProgress.mockResolvedValue(ok(progress("acknowledged")));
+    vi.mocked(commands.amendOrder).mockResolvedValue(ok(row({ version: 5 })));
+    renderOrder();
+
+    await screen.findByTestId("service-item-SOI-1");
+    await user.click(screen.getByTestId("amend-order"));
+    await user.click(screen.getByTestId("amend-remove-2"));
+    expect(screen.getByTestId("amend-item-2")).toHaveTextContent("will be removed");
+    expect(screen.getByTestId("amend-remove-1")).toBeDisabled();
+    await user.type(screen.getByTestId("amend-reason"), "Customer keeps the old TV box");
+    await user.click(screen.getByTestId("confirm-amend"));
+
+    expect(commands.amendOrder).toHaveBeenCalledWith(
+      "L-order-7",
+      expect.objectContaining({ items: [expect.objectContaining({ id: "1" })] }),
+      "Customer keeps the old TV box",
+    );
   });
 
   it("adds a note", async () => {
