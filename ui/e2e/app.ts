@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { Session, waitUntil, type Element } from "./webdriver.ts";
+import { Fatal, Session, waitUntil, WebDriverError, type Element } from "./webdriver.ts";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -81,7 +81,7 @@ export async function signIn(session: Session, token: string, flow?: string): Pr
     async () => {
       const error = await session.find(tid("sign-in-error"));
       if (error !== undefined) {
-        throw new Error(`sign-in failed: ${await error.text()}`);
+        throw new Fatal(new Error(`sign-in with ${token} failed: ${await error.text()}`));
       }
       return session.find(tid("session-user"));
     },
@@ -98,11 +98,33 @@ export function is(...expected: string[]): (text: string) => boolean {
   return (text) => wanted.includes(text.trim().toLowerCase());
 }
 
-/** Clicks the element matching `css` once it is there and enabled. */
-export async function click(session: Session, css: string, timeoutMs?: number): Promise<Element> {
-  const element = await session.waitEnabled(css, timeoutMs);
-  await element.click();
-  return element;
+/** Driver errors that mean "not clickable yet" (still rendering, covered, re-rendered). */
+const NOT_YET = new Set(["element not interactable", "element click intercepted", "stale element reference"]);
+
+/**
+ * Clicks the element matching `css` once it is there, enabled and clickable (retrying while the
+ * driver says it is not interactable yet).
+ */
+export async function click(session: Session, css: string, timeoutMs = 20_000): Promise<Element> {
+  return waitUntil(
+    `${css} to be clickable`,
+    async () => {
+      const element = await session.find(css);
+      if (element === undefined || !(await element.enabled())) {
+        return undefined;
+      }
+      try {
+        await element.click();
+      } catch (error) {
+        if (error instanceof WebDriverError && NOT_YET.has(error.code)) {
+          throw error;
+        }
+        throw new Fatal(error);
+      }
+      return element;
+    },
+    { timeoutMs },
+  );
 }
 
 /** What a Tauri command answered when called from the page, bypassing the UI. */
@@ -165,4 +187,70 @@ export async function orderIdShown(session: Session): Promise<string> {
     throw new Error(`the order screen's title names no order: ${JSON.stringify(title)}`);
   }
   return match[1];
+}
+
+/**
+ * The server's id of the order on the order screen: waits until the desk has synced it (the
+ * title then names the server's id instead of the local one).
+ */
+export async function syncedOrderId(session: Session, timeoutMs = 60_000): Promise<string> {
+  await session.waitText(tid("sync-status"), is("Synced"), "to say Synced", timeoutMs);
+  return orderIdShown(session);
+}
+
+/** Signs out through the header and waits for the sign-in screen. */
+export async function signOut(session: Session): Promise<void> {
+  await click(session, tid("sign-out"));
+  await session.waitFor(tid("sign-in-form"), 30_000);
+}
+
+/** The `data-testid`s of the menu items (`nav-…`) the signed-in user sees. */
+export async function menu(session: Session): Promise<string[]> {
+  const items = await session.findAll('[data-testid^="nav-"]');
+  return Promise.all(items.map(async (item) => (await item.attribute("data-testid")) ?? ""));
+}
+
+/**
+ * Waits for an action's confirmation (`ok`, a selector), failing at once with the screen's
+ * message when one of the `errors` selectors shows up instead. Returns the confirmation's text.
+ */
+export async function outcome(session: Session, ok: string, errors: string[], what: string, timeoutMs = 30_000): Promise<string> {
+  return waitUntil(
+    what,
+    async () => {
+      for (const css of errors) {
+        const error = await session.find(css);
+        if (error !== undefined) {
+          throw new Fatal(new Error(`${what}: the screen shows ${css}: ${await error.text()}`));
+        }
+      }
+      const done = await session.find(ok);
+      return done === undefined ? undefined : done.text();
+    },
+    { timeoutMs },
+  );
+}
+
+/** The state the server holds for an order (TMF622 v5), for checks and failure messages. */
+export async function serverState(token: string, orderId: string): Promise<string> {
+  const order = (await serverGet(
+    token,
+    `/tmf-api/productOrderingManagement/v5/productOrder/${encodeURIComponent(orderId)}`,
+  )) as { state?: unknown };
+  return typeof order.state === "string" ? order.state : `(no state: ${JSON.stringify(order).slice(0, 200)})`;
+}
+
+/**
+ * Waits until the order screen shows one of `states`; on timeout the error also says what the
+ * server holds, to tell a desk that missed a change from a server that never made it.
+ */
+export async function waitOrderState(session: Session, orderId: string, states: string[], timeoutMs = 60_000): Promise<string> {
+  try {
+    return await session.waitText(tid("order-state"), is(...states), `to say ${states.join(" or ")}`, timeoutMs);
+  } catch (error) {
+    const server = await serverState(tokens.supervisor, orderId).catch((e: unknown) => String(e));
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; the server says ${orderId} is ${server}`, {
+      cause: error,
+    });
+  }
 }

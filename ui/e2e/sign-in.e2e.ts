@@ -2,7 +2,7 @@
 // with the test server's URL and seeing the menu its rights give it.
 import { afterEach, describe, expect, it } from "vitest";
 
-import { env, launch, screenshot, signIn, tid, tokens } from "./app.ts";
+import { env, launch, menu, screenshot, signIn, tid, tokens } from "./app.ts";
 import type { Session } from "./webdriver.ts";
 
 let session: Session | undefined;
@@ -11,11 +11,6 @@ afterEach(async () => {
   await session?.end();
   session = undefined;
 });
-
-async function menu(app: Session): Promise<string[]> {
-  const items = await app.findAll('[data-testid^="nav-"]');
-  return Promise.all(items.map(async (item) => (await item.attribute("data-testid")) ?? ""));
-}
 
 describe("sign-in", () => {
   it("refuses an unknown token and says why", async () => {

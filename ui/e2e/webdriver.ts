@@ -21,10 +21,18 @@ export class WebDriverError extends Error {
   constructor(
     readonly command: string,
     readonly code: string,
-    message: string,
+    readonly detail: string,
   ) {
-    super(`${command}: ${code}: ${message}`);
+    super(`${command}: ${code}: ${detail}`);
     this.name = "WebDriverError";
+  }
+}
+
+/** Thrown by a {@link waitUntil} probe to stop waiting at once: the wait rethrows `cause`. */
+export class Fatal extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = "Fatal";
   }
 }
 
@@ -68,7 +76,11 @@ async function request(base: string, method: "GET" | "POST" | "DELETE", path: st
   return answer.value;
 }
 
-/** Polls `probe` until it returns something other than `undefined`/`false`, or throws WaitTimeout. */
+/**
+ * Polls `probe` until it returns something other than `undefined`/`false`, or throws WaitTimeout.
+ * A probe that throws is tried again (its last error is reported on timeout), unless it throws
+ * {@link Fatal}.
+ */
 export async function waitUntil<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,
@@ -83,6 +95,9 @@ export async function waitUntil<T>(
         return result;
       }
     } catch (error) {
+      if (error instanceof Fatal) {
+        throw error.cause;
+      }
       last = error instanceof Error ? error.message : String(error);
     }
     if (Date.now() >= deadline) {
@@ -104,13 +119,25 @@ export class Element {
     return `/element/${this.id}${suffix}`;
   }
 
+  /** A command on this element; a driver error names the element. */
+  private async command(method: "GET" | "POST", suffix: string, body?: unknown): Promise<unknown> {
+    try {
+      return await this.session.command(method, this.path(suffix), body);
+    } catch (error) {
+      if (error instanceof WebDriverError) {
+        throw new WebDriverError(`${error.command} (${this.description})`, error.code, error.detail);
+      }
+      throw error;
+    }
+  }
+
   async click(): Promise<void> {
-    await this.session.command("POST", this.path("/click"), {});
+    await this.command("POST", "/click", {});
   }
 
   /** Types `text` (W3C key codes allowed, see {@link Keys}). */
   async sendKeys(text: string): Promise<void> {
-    await this.session.command("POST", this.path("/value"), { text });
+    await this.command("POST", "/value", { text });
   }
 
   /**
@@ -126,25 +153,25 @@ export class Element {
   }
 
   async text(): Promise<string> {
-    return String(await this.session.command("GET", this.path("/text")));
+    return String(await this.command("GET", "/text"));
   }
 
   async attribute(name: string): Promise<string | null> {
-    const value = await this.session.command("GET", this.path(`/attribute/${encodeURIComponent(name)}`));
+    const value = await this.command("GET", `/attribute/${encodeURIComponent(name)}`);
     return typeof value === "string" ? value : null;
   }
 
   async property(name: string): Promise<unknown> {
-    return this.session.command("GET", this.path(`/property/${encodeURIComponent(name)}`));
+    return this.command("GET", `/property/${encodeURIComponent(name)}`);
   }
 
   async enabled(): Promise<boolean> {
-    return (await this.session.command("GET", this.path("/enabled"))) === true;
+    return (await this.command("GET", "/enabled")) === true;
   }
 
   /** Descendants matching a CSS selector. */
   async findAll(css: string): Promise<Element[]> {
-    const value = await this.session.command("POST", this.path("/elements"), { using: "css selector", value: css });
+    const value = await this.command("POST", "/elements", { using: "css selector", value: css });
     return this.session.elementsFrom(value, `${this.description} ${css}`);
   }
 }
