@@ -1,0 +1,78 @@
+// (c) A supervisor approves a credit exception that an agent could not. An agent captures
+// QT-CREDIT-REFER (fixtures/README.md: held for a credit referral, CREDIT_REFER, arrears
+// outstanding). The agent's menu has no credit approvals, and approving anyway (calling the
+// desk's approveCredit command from the page) is refused as forbidden. The supervisor claims
+// the exception on the credit approvals screen and approves it; the order is accepted and goes
+// to fulfilment.
+import { afterAll, describe, expect, it } from "vitest";
+
+import {
+  captureFromQuote,
+  click,
+  invoke,
+  launch,
+  menu,
+  outcome,
+  screenshot,
+  serverState,
+  signIn,
+  signOut,
+  syncedOrderId,
+  tid,
+  tokens,
+  waitOrderState,
+} from "./app.ts";
+import { waitUntil, type Session } from "./webdriver.ts";
+
+const FLOW = "supervisor-credit";
+let session: Session | undefined;
+
+afterAll(async () => {
+  await session?.end();
+});
+
+describe("credit approval", () => {
+  it("is not the agent's to give, and the supervisor approves QT-CREDIT-REFER", async () => {
+    session = await launch();
+    await signIn(session, tokens.agent);
+    await captureFromQuote(session, "QT-CREDIT-REFER", { flow: FLOW, expectOutcome: "hold" });
+    const orderId = await syncedOrderId(session);
+    await waitOrderState(session, orderId, ["held"]);
+
+    // The agent sees no approvals screen, and the desk refuses the command itself.
+    expect(await menu(session)).not.toContain("nav-approvals");
+    const forced = await invoke(session, "approve_credit", { orderId, reason: "the agent tries anyway" });
+    expect(forced.ok).toBe(false);
+    expect(forced.ok ? null : (forced.error as { code?: unknown }).code).toBe("forbidden");
+    expect(await serverState(tokens.supervisor, orderId)).toBe("held");
+    await screenshot(session, FLOW, "agent-held");
+    await signOut(session);
+
+    await signIn(session, tokens.supervisor);
+    expect(await menu(session)).toContain("nav-approvals");
+    await click(session, tid("nav-approvals"));
+    await session.waitFor(tid("screen-approvals"));
+    await click(session, `${tid(`credit-row-${orderId}`)} td`, 60_000);
+    const panel = await session.waitFor(tid("credit-panel"));
+    expect(await panel.text()).toContain(orderId);
+    await screenshot(session, FLOW, "exception");
+
+    await click(session, tid("credit-claim"));
+    await click(session, tid("credit-approve"));
+    await (await session.waitFor(tid("credit-reason"))).fill("Arrears paid at the counter today; receipt seen");
+    await screenshot(session, FLOW, "approve");
+    await click(session, tid("credit-submit"));
+    const done = await outcome(session, tid("credit-done"), [tid("credit-error")], "the approval");
+    expect(done).toMatch(/approv/i);
+    await screenshot(session, FLOW, "approved");
+
+    // Re-validated without credit vetting: accepted, and on to fulfilment.
+    await waitUntil(
+      `${orderId} to leave held on the server`,
+      async () => ["inProgress", "completed"].includes(await serverState(tokens.supervisor, orderId)),
+      { timeoutMs: 60_000 },
+    );
+    // The exception is no longer on the supervisor's list.
+    await session.waitGone(tid(`credit-row-${orderId}`), 30_000);
+  });
+});
