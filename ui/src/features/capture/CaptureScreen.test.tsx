@@ -209,6 +209,7 @@ describe("CaptureScreen", { timeout: 20_000 }, () => {
     }
     const finding = await within(field).findByTestId("check-ADDRESS_TECHNOLOGY_UNAVAILABLE");
     expect(finding).toHaveClass("finding-reject");
+    expect(offering).toHaveAttribute("aria-invalid", "true");
     expect(finding).toHaveTextContent("served by HFC");
     expect(finding).toHaveTextContent("HFC available here: SuperFibre 100 Cable");
     expect(screen.getByTestId("validation-outcome")).toHaveTextContent("reject");
@@ -217,6 +218,9 @@ describe("CaptureScreen", { timeout: 20_000 }, () => {
 
     await user.click(within(field).getByTestId("use-offering-1"));
     expect(offering).toHaveValue("PO-SF100-CABLE");
+    await waitFor(() => {
+      expect(offering).toHaveAttribute("aria-invalid", "false");
+    });
     await waitFor(() => {
       expect(screen.queryByTestId("check-ADDRESS_TECHNOLOGY_UNAVAILABLE")).not.toBeInTheDocument();
     });
@@ -247,6 +251,7 @@ describe("CaptureScreen", { timeout: 20_000 }, () => {
     await user.clear(speed);
     await user.type(speed, "fast");
     expect(await screen.findByTestId("form-problem")).toHaveTextContent("Enter a number");
+    expect(speed).toHaveAttribute("aria-invalid", "true");
     expect(screen.getByTestId("submit")).toBeDisabled();
     expect(vi.mocked(commands.validateDraft).mock.calls.length).toBe(calls);
 

@@ -30,6 +30,13 @@ const PRIORITIES = [
   { value: "4", label: "4 — lowest" },
 ] as const;
 
+/** `aria-invalid` for an input whose field has a rejecting finding or a form problem. */
+function invalid(findings: readonly CheckDto[] | undefined, problem: string | undefined) {
+  return {
+    "aria-invalid": problem !== undefined || (findings?.some((f) => f.outcome === "reject") ?? false),
+  };
+}
+
 function blankToNull(value: string): string | null {
   return value.trim() === "" ? null : value;
 }
@@ -83,6 +90,7 @@ export function OrderForm({ draft, onChange, offerings, findings, problems }: Or
             <select
               id={`${id}-priority`}
               data-testid="field-priority"
+              {...invalid(findings.get("order.priority"), problems.get("order.priority"))}
               value={draft.priority}
               onChange={(event) => {
                 set({ priority: event.target.value });
@@ -104,6 +112,7 @@ export function OrderForm({ draft, onChange, offerings, findings, problems }: Or
               id={`${id}-start`}
               type="datetime-local"
               data-testid="field-requested-start"
+              {...invalid(findings.get("order.requestedStartDate"), problems.get("order.requestedStartDate"))}
               value={toLocalInput(draft.requestedStartDate)}
               onChange={(event) => {
                 set({ requestedStartDate: fromLocalInput(event.target.value) });
@@ -119,6 +128,7 @@ export function OrderForm({ draft, onChange, offerings, findings, problems }: Or
               id={`${id}-completion`}
               type="datetime-local"
               data-testid="field-requested-completion"
+              {...invalid(findings.get("order.requestedCompletionDate"), problems.get("order.requestedCompletionDate"))}
               value={toLocalInput(draft.requestedCompletionDate)}
               onChange={(event) => {
                 set({ requestedCompletionDate: fromLocalInput(event.target.value) });
@@ -133,6 +143,7 @@ export function OrderForm({ draft, onChange, offerings, findings, problems }: Or
             <input
               id={`${id}-payment`}
               data-testid="field-payment-method"
+              {...invalid(findings.get("order.paymentMethod"), problems.get("order.paymentMethod"))}
               value={draft.paymentMethodId ?? ""}
               onChange={(event) => {
                 set({ paymentMethodId: blankToNull(event.target.value) });
@@ -147,6 +158,7 @@ export function OrderForm({ draft, onChange, offerings, findings, problems }: Or
             <input
               id={`${id}-holder`}
               data-testid="field-payment-holder"
+              {...invalid(findings.get("order.paymentHolder"), problems.get("order.paymentHolder"))}
               value={draft.paymentHolderName ?? ""}
               onChange={(event) => {
                 set({ paymentHolderName: blankToNull(event.target.value) });
@@ -171,6 +183,7 @@ export function OrderForm({ draft, onChange, offerings, findings, problems }: Or
           <textarea
             id={`${id}-description`}
             data-testid="field-description"
+              {...invalid(findings.get("order.description"), problems.get("order.description"))}
             rows={2}
             value={draft.description ?? ""}
             onChange={(event) => {
@@ -210,6 +223,10 @@ interface ItemEditorProps {
 function ItemEditor({ item, position, offerings, onChange, at, findings }: ItemEditorProps) {
   const id = useId();
   const offering = offerings.find((o) => o.id === item.offeringId);
+  const invalidAt = (suffix: string) => {
+    const props = at(suffix);
+    return invalid(props.findings, props.problem);
+  };
   const knownOffering = item.offeringId === null || offering !== undefined;
   const setCharacteristic = (name: string, patch: Partial<CharacteristicDto>) => {
     onChange({
@@ -237,6 +254,7 @@ function ItemEditor({ item, position, offerings, onChange, at, findings }: ItemE
           <select
             id={`${id}-action`}
             data-testid={`field-action-${item.id}`}
+            {...invalidAt(".action")}
             value={item.action}
             onChange={(event) => {
               onChange({ action: event.target.value });
@@ -257,6 +275,7 @@ function ItemEditor({ item, position, offerings, onChange, at, findings }: ItemE
           <select
             id={`${id}-offering`}
             data-testid={`field-offering-${item.id}`}
+            {...invalidAt(".offering")}
             value={item.offeringId ?? ""}
             onChange={(event) => {
               onChange({ offeringId: blankToNull(event.target.value) });
@@ -290,6 +309,7 @@ function ItemEditor({ item, position, offerings, onChange, at, findings }: ItemE
             type="number"
             min={1}
             data-testid={`field-quantity-${item.id}`}
+            {...invalidAt(".quantity")}
             value={item.quantity}
             onChange={(event) => {
               const quantity = Math.max(1, Math.trunc(Number(event.target.value) || 1));
@@ -305,6 +325,7 @@ function ItemEditor({ item, position, offerings, onChange, at, findings }: ItemE
           <input
             id={`${id}-place`}
             data-testid={`field-place-${item.id}`}
+            {...invalidAt(".place")}
             placeholder="ADDR-…"
             value={item.placeId ?? ""}
             onChange={(event) => {
@@ -326,6 +347,7 @@ function ItemEditor({ item, position, offerings, onChange, at, findings }: ItemE
               <CharacteristicInput
                 itemId={item.id}
                 characteristic={c}
+                invalid={invalidAt(`.char:${c.name}`)["aria-invalid"]}
                 onChange={(value) => {
                   setCharacteristic(c.name, { value });
                 }}
@@ -371,10 +393,12 @@ function ItemEditor({ item, position, offerings, onChange, at, findings }: ItemE
 function CharacteristicInput({
   itemId,
   characteristic,
+  invalid: isInvalid,
   onChange,
 }: {
   itemId: string;
   characteristic: CharacteristicDto;
+  invalid: boolean;
   onChange: (value: string) => void;
 }) {
   const id = useId();
@@ -392,6 +416,7 @@ function CharacteristicInput({
           <select
             id={id}
             data-testid={testId}
+            aria-invalid={isInvalid}
             value={characteristic.value}
             onChange={(event) => {
               onChange(event.target.value);
@@ -409,6 +434,7 @@ function CharacteristicInput({
           <input
             id={id}
             data-testid={testId}
+            aria-invalid={isInvalid}
             inputMode="decimal"
             value={characteristic.value}
             onChange={(event) => {
@@ -424,6 +450,7 @@ function CharacteristicInput({
           <textarea
             id={id}
             data-testid={testId}
+            aria-invalid={isInvalid}
             rows={2}
             value={characteristic.value}
             onChange={(event) => {
@@ -439,6 +466,7 @@ function CharacteristicInput({
           <input
             id={id}
             data-testid={testId}
+            aria-invalid={isInvalid}
             value={characteristic.value}
             onChange={(event) => {
               onChange(event.target.value);
