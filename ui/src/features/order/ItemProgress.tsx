@@ -74,6 +74,7 @@ export function ItemProgress({
           <tbody>
             {items.map((item) => {
               const pastPonr = itemPastPonr(item);
+              const requested = contentItems.find((c) => c.id === item.itemId);
               return (
                 <Fragment key={item.itemId}>
                   <tr className="item-row" data-testid={`item-${item.itemId}`}>
@@ -84,6 +85,7 @@ export function ItemProgress({
                       {item.offeringName !== null && item.offeringId !== null && (
                         <span className="muted"> ({item.offeringId})</span>
                       )}
+                      {requested !== undefined && <Requested item={requested} />}
                     </td>
                     <td>
                       <span className={stateClass(item.state)} data-testid={`item-state-${item.itemId}`}>
@@ -124,5 +126,25 @@ export function ItemProgress({
         </table>
       )}
     </section>
+  );
+}
+
+/** What the item asks for: its characteristics, address and appointment, in one quiet line. */
+function Requested({ item }: { item: DraftItemDto }) {
+  const parts = [
+    ...item.characteristics.map((c) => `${c.name} ${c.value}`),
+    ...(item.placeId === null ? [] : [`at ${item.placeId}`]),
+    ...(item.productId === null ? [] : [`product ${item.productId}`]),
+    ...(item.appointment === null
+      ? []
+      : [`appointment ${formatTime(item.appointment.start)} – ${formatTime(item.appointment.end)}`]),
+  ];
+  if (parts.length === 0) {
+    return null;
+  }
+  return (
+    <div className="requested muted" data-testid={`requested-${item.id}`}>
+      {parts.join(" · ")}
+    </div>
   );
 }

@@ -76,6 +76,11 @@ export function OrderHeader({ detail, onBack }: { detail: OrderDetailDto; onBack
           <dd>{formatTime(row.updatedAt)}</dd>
         </div>
       </dl>
+      {detail.content.description !== null && (
+        <p className="order-description" data-testid="order-description">
+          {detail.content.description}
+        </p>
+      )}
       {SYNC_HELP[row.syncStatus] !== undefined && (
         <p className={`sync-help sync-help-${row.syncStatus}`} data-testid="sync-help">
           {SYNC_HELP[row.syncStatus]}

@@ -204,6 +204,7 @@ describe("OrderScreen", { timeout: 20_000 }, () => {
     expect(await screen.findByTestId("item-state-1")).toHaveTextContent("inProgress");
     expect(screen.getByTestId("item-1")).toHaveTextContent("SuperFibre 200 Home");
     expect(screen.getByTestId("item-1")).toHaveTextContent("past PONR");
+    expect(screen.getByTestId("requested-1")).toHaveTextContent("downloadSpeed 200 · at ADDR-AMS-0001");
     expect(screen.getByTestId("service-state-SOI-1")).toHaveTextContent("inProgress");
     expect(screen.getByTestId("service-item-SOI-1")).toHaveTextContent("CFS-FTTH-ACCESS");
     expect(screen.getByTestId("milestones")).toHaveTextContent("Fibre spliced at the exchange");
