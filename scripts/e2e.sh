@@ -88,12 +88,19 @@ driver_url="$DRIVER_URL"
 # --- test ------------------------------------------------------------------------------------
 section "e2e: vitest (ui/e2e)"
 screenshots="${ORDERDESK_E2E_SCREENSHOTS:-$ORDERDESK_ROOT/docs/screenshots}"
-(
+# What the app showed when a test failed (screenshot + page source); outlives the run dir.
+failures="${ORDERDESK_E2E_FAILURES:-${TMPDIR:-/tmp}/orderdesk-e2e-failures}"
+rm -rf "$failures"
+if ! (
     cd ui
     ORDERDESK_E2E_DRIVER_URL="$driver_url" \
         ORDERDESK_E2E_APP="$run_dir/bin/orderdesk" \
         ORDERDESK_E2E_SERVER_URL="$server_url" \
         ORDERDESK_E2E_SCREENSHOTS="$screenshots" \
+        ORDERDESK_E2E_FAILURES="$failures" \
         npx vitest run --config e2e/vitest.config.ts "$@"
-)
+); then
+    [[ -d "$failures" ]] && info "what the app showed at each failure: $failures"
+    exit 1
+fi
 info "e2e passed in $((SECONDS - started))s; screenshots in ${screenshots#"$ORDERDESK_ROOT"/}"

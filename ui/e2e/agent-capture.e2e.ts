@@ -3,11 +3,12 @@
 // CPE-Management, and the order completes).
 import { afterAll, describe, expect, it } from "vitest";
 
-import { captureFromQuote, is, launch, screenshot, serverGet, signIn, tid, tokens } from "./app.ts";
+import { captureFromQuote, is, launch, screenshot, serverGet, signIn, tid, tokens, keepFailures } from "./app.ts";
 import type { Session } from "./webdriver.ts";
 
 const FLOW = "agent-capture";
 let session: Session | undefined;
+keepFailures(FLOW, () => session);
 
 afterAll(async () => {
   await session?.end();

@@ -4,6 +4,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { afterEach } from "vitest";
+
 import { Fatal, Session, waitUntil, WebDriverError, type Element } from "./webdriver.ts";
 
 function required(name: string): string {
@@ -117,6 +119,8 @@ export async function click(session: Session, css: string, timeoutMs = 20_000): 
         await element.click();
       } catch (error) {
         if (error instanceof WebDriverError && NOT_YET.has(error.code)) {
+          // Perhaps out of sight in a scrolled panel: bring it into view for the next try.
+          await element.scrollIntoView().catch(() => undefined);
           throw error;
         }
         throw new Fatal(error);
@@ -253,4 +257,33 @@ export async function waitOrderState(session: Session, orderId: string, states: 
       cause: error,
     });
   }
+}
+
+/**
+ * Registers, for the calling test file, a screenshot and the page's source of whatever the app
+ * shows when a test fails, in ORDERDESK_E2E_FAILURES (scripts/e2e.sh: a directory it names at
+ * the end), so a failure can be seen, not only read.
+ */
+export function keepFailures(flow: string, current: () => Session | undefined): void {
+  afterEach(async (context) => {
+    const session = current();
+    const dir = process.env["ORDERDESK_E2E_FAILURES"];
+    if (context.task.result?.state !== "fail" || session === undefined || dir === undefined || dir === "") {
+      return;
+    }
+    mkdirSync(dir, { recursive: true });
+    const name = `${flow}-${context.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}`;
+    await session
+      .screenshot()
+      .then((png) => {
+        writeFileSync(join(dir, `${name}.png`), png);
+      })
+      .catch(() => undefined);
+    await session
+      .source()
+      .then((html) => {
+        writeFileSync(join(dir, `${name}.html`), html);
+      })
+      .catch(() => undefined);
+  });
 }

@@ -5,11 +5,12 @@
 // fulfilled.
 import { afterAll, describe, expect, it } from "vitest";
 
-import { captureFromQuote, click, launch, outcome, screenshot, signIn, signOut, syncedOrderId, tid, tokens, waitOrderState } from "./app.ts";
+import { captureFromQuote, click, launch, outcome, screenshot, signIn, signOut, syncedOrderId, tid, tokens, waitOrderState, keepFailures } from "./app.ts";
 import type { Session } from "./webdriver.ts";
 
 const FLOW = "backoffice-held";
 let session: Session | undefined;
+keepFailures(FLOW, () => session);
 
 afterAll(async () => {
   await session?.end();

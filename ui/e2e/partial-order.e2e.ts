@@ -4,11 +4,12 @@
 // (Business Fibre) and 2 (router) complete, and the order ends partial.
 import { afterAll, describe, expect, it } from "vitest";
 
-import { captureFromQuote, is, launch, screenshot, signIn, tid, tokens } from "./app.ts";
+import { captureFromQuote, is, launch, screenshot, signIn, tid, tokens, keepFailures } from "./app.ts";
 import type { Session } from "./webdriver.ts";
 
 const FLOW = "partial-order";
 let session: Session | undefined;
+keepFailures(FLOW, () => session);
 
 afterAll(async () => {
   await session?.end();

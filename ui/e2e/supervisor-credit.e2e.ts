@@ -20,12 +20,14 @@ import {
   syncedOrderId,
   tid,
   tokens,
+  keepFailures,
   waitOrderState,
 } from "./app.ts";
 import { waitUntil, type Session } from "./webdriver.ts";
 
 const FLOW = "supervisor-credit";
 let session: Session | undefined;
+keepFailures(FLOW, () => session);
 
 afterAll(async () => {
   await session?.end();

@@ -169,6 +169,16 @@ export class Element {
     return (await this.command("GET", "/enabled")) === true;
   }
 
+  /** Scrolls the element to the middle of its scrolling ancestors (and the window). */
+  async scrollIntoView(): Promise<void> {
+    await this.session.execute('arguments[0].scrollIntoView({ block: "center", inline: "center" });', [this.reference()]);
+  }
+
+  /** The W3C JSON reference to this element, to pass it to a script. */
+  reference(): Record<string, string> {
+    return { [ELEMENT_KEY]: this.id };
+  }
+
   /** Descendants matching a CSS selector. */
   async findAll(css: string): Promise<Element[]> {
     const value = await this.command("POST", "/elements", { using: "css selector", value: css });
