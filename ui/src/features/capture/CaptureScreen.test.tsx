@@ -396,9 +396,29 @@ describe("CaptureScreen", { timeout: 20_000 }, () => {
 
     await user.click(screen.getByTestId("close-draft"));
     expect(screen.getByTestId("capture-empty")).toBeInTheDocument();
+    // Saved: nothing to lose, so Close does not ask.
+    expect(screen.queryByTestId("confirm-close")).not.toBeInTheDocument();
     await user.click(screen.getByTestId("capture-tab-drafts"));
     await user.click(await screen.findByTestId("draft-L-order-7"));
     expect(await screen.findByTestId("field-offering-1")).toHaveValue("PO-SF200-HOME");
+  });
+
+  it("asks before closing a draft with unsaved changes", async () => {
+    const user = userEvent.setup();
+    renderCapture();
+    await user.type(screen.getByTestId("quote-search"), "QT-HFC");
+    await user.click(await screen.findByTestId("quote-QT-HFC-WRONG-OFFERING"));
+    await user.click(screen.getByTestId("create-draft"));
+    await user.selectOptions(await screen.findByTestId("field-priority"), "1");
+
+    await user.click(screen.getByTestId("close-draft"));
+    expect(screen.getByTestId("confirm-close")).toHaveTextContent("not saved");
+    await user.click(screen.getByTestId("keep-editing"));
+    expect(screen.getByTestId("field-priority")).toHaveValue("1");
+
+    await user.click(screen.getByTestId("close-draft"));
+    await user.click(screen.getByTestId("discard-draft"));
+    expect(screen.getByTestId("capture-empty")).toBeInTheDocument();
   });
 
   it("opens a quote handed over as a JSON file", async () => {

@@ -57,6 +57,9 @@ export function CaptureScreen({
   const [tab, setTab] = useState<Tab>("quote");
   const [draft, setDraft] = useState<DraftDto | null>(null);
   const [savedAt, setSavedAt] = useState<string | null>(null);
+  /** Edited since it was started, resumed or saved. */
+  const [dirty, setDirty] = useState(false);
+  const [confirmClose, setConfirmClose] = useState(false);
 
   const offerings = useQuery({
     queryKey: keys.offerings,
@@ -67,12 +70,15 @@ export function CaptureScreen({
     onSuccess: (created) => {
       setDraft(created);
       setSavedAt(null);
+      setDirty(false);
+      setConfirmClose(false);
     },
   });
   const save = useMutation({
     mutationFn: (toSave: DraftDto) => call(commands.saveDraft(toSave)),
     onSuccess: (row) => {
       setSavedAt(row.updatedAt);
+      setDirty(false);
       void client.invalidateQueries({ queryKey: keys.drafts });
     },
   });
@@ -111,6 +117,14 @@ export function CaptureScreen({
 
   const edit = (next: DraftDto) => {
     setDraft(next);
+    setDirty(true);
+    save.reset();
+    submit.reset();
+  };
+  const close = () => {
+    setDraft(null);
+    setDirty(false);
+    setConfirmClose(false);
     save.reset();
     submit.reset();
   };
@@ -161,6 +175,8 @@ export function CaptureScreen({
             onResume={(saved) => {
               setDraft(saved);
               setSavedAt(null);
+              setDirty(false);
+              setConfirmClose(false);
               start.reset();
             }}
           />
@@ -227,14 +243,33 @@ export function CaptureScreen({
                 type="button"
                 data-testid="close-draft"
                 onClick={() => {
-                  setDraft(null);
-                  save.reset();
-                  submit.reset();
+                  if (dirty) {
+                    setConfirmClose(true);
+                  } else {
+                    close();
+                  }
                 }}
               >
                 Close
               </button>
             </div>
+            {confirmClose && (
+              <p className="warn-text" role="alert" data-testid="confirm-close">
+                This draft has changes that are not saved.{" "}
+                <button type="button" data-testid="discard-draft" onClick={close}>
+                  Discard them
+                </button>{" "}
+                <button
+                  type="button"
+                  data-testid="keep-editing"
+                  onClick={() => {
+                    setConfirmClose(false);
+                  }}
+                >
+                  Keep editing
+                </button>
+              </p>
+            )}
             {save.isSuccess && (
               <p className="ok-text" data-testid="save-status">
                 Draft saved on this desk; find it under Saved drafts.
