@@ -86,7 +86,7 @@ describe("HistoryScreen", { timeout: 20_000 }, () => {
 
     await user.type(screen.getByTestId("history-customer"), "CUST-1005");
     await user.type(screen.getByTestId("history-agent"), "U-AGENT-1");
-    await user.selectOptions(screen.getByTestId("history-channel"), "desk");
+    await user.type(screen.getByTestId("history-channel"), "desk");
     await user.selectOptions(screen.getByTestId("history-state"), "completed");
     await user.click(screen.getByTestId("history-search"));
 

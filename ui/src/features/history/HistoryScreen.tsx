@@ -30,6 +30,7 @@ const STATES = [
   "assessingCancellation",
   "pendingCancellation",
 ];
+/** Suggestions only: an integration user is its own channel. */
 const CHANNELS = ["desk", "web", "partner"];
 
 interface Criteria {
@@ -243,16 +244,20 @@ export function HistoryScreen({
         <label htmlFor={`${id}-customer`}>Customer</label>
         <input id={`${id}-customer`} data-testid="history-customer" placeholder="id or name" {...field("customer")} />
         <label htmlFor={`${id}-agent`}>Agent</label>
-        <input id={`${id}-agent`} data-testid="history-agent" placeholder="user id" {...field("agent")} />
+        <input id={`${id}-agent`} data-testid="history-agent" placeholder="e.g. U-AGENT-1" {...field("agent")} />
         <label htmlFor={`${id}-channel`}>Channel</label>
-        <select id={`${id}-channel`} data-testid="history-channel" {...field("channel")}>
-          <option value="">any</option>
+        <input
+          id={`${id}-channel`}
+          data-testid="history-channel"
+          list={`${id}-channels`}
+          placeholder="any"
+          {...field("channel")}
+        />
+        <datalist id={`${id}-channels`}>
           {CHANNELS.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
+            <option key={c} value={c} />
           ))}
-        </select>
+        </datalist>
         <label htmlFor={`${id}-state`}>State</label>
         <select id={`${id}-state`} data-testid="history-state" {...field("state")}>
           <option value="">any</option>
