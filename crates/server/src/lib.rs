@@ -50,6 +50,16 @@ pub use state::AppState;
 
 use crate::state::{load_users, Clock, ReferenceSnapshot, SystemClock, Urls};
 
+/// Threads answering requests' store reads ([`readers`]).
+const READER_THREADS: usize = 4;
+
+/// Low-priority threads for background reads (validation).
+const BACKGROUND_THREADS: usize = 2;
+
+/// The store's read-only connections: one per reader thread, and a few for the blocking pool,
+/// so that a reader seldom waits for a connection a low-priority thread holds.
+const STORE_CONNECTIONS: usize = READER_THREADS + BACKGROUND_THREADS + 2;
+
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -156,7 +166,11 @@ pub async fn start_with_clock(
 ) -> Result<RunningServer, StartError> {
     let dir = config.data_dir.clone();
     let store = blocking(move || {
-        CentralStore::open(&dir).map_err(|source| StartError::Store { dir, source })
+        let options = orderdesk_store::StoreOptions {
+            readers: STORE_CONNECTIONS,
+            ..orderdesk_store::StoreOptions::default()
+        };
+        CentralStore::open_with(&dir, &options).map_err(|source| StartError::Store { dir, source })
     })
     .await?;
     let store = Arc::new(store);
@@ -227,9 +241,12 @@ pub async fn start_with_clock(
     let som_link = fulfilment::som::link(som_url.as_deref()).map_err(StartError::Som)?;
     let (events, _) = broadcast::channel(1024);
     let (workflow_tx, workflow_rx) = mpsc::unbounded_channel();
-    // One reader thread per reader connection of the store.
-    let readers = readers::Readers::start(&store, orderdesk_store::StoreOptions::default().readers)
-        .map_err(|e| StartError::Task(format!("cannot start the store's reader threads: {e}")))?;
+    let reader_threads = |e: std::io::Error| {
+        StartError::Task(format!("cannot start the store's reader threads: {e}"))
+    };
+    let readers = readers::Readers::start(&store, READER_THREADS).map_err(reader_threads)?;
+    let background =
+        readers::Readers::background(&store, BACKGROUND_THREADS).map_err(reader_threads)?;
     let subscribers = {
         let store = Arc::clone(&store);
         blocking(move || {
@@ -243,6 +260,7 @@ pub async fn start_with_clock(
     let state = AppState {
         store,
         readers,
+        background,
         subscribers: Arc::new(subscribers),
         reference: Arc::new(reference),
         seed_history: fixtures.map(|f| Arc::new(f.order_history(clock.now()))),

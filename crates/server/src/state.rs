@@ -330,6 +330,8 @@ pub struct AppState {
     pub store: Arc<CentralStore>,
     /// Runs request handlers' store reads ([`AppState::read`]).
     pub readers: crate::readers::Readers,
+    /// Runs background store reads (validation) at low CPU priority ([`AppState::read_in_background`]).
+    pub background: crate::readers::Readers,
     /// Whether any hub subscription exists (changes skip their notifications when none does).
     pub subscribers: Arc<crate::subscribers::Subscribers>,
     pub reference: Arc<ReferenceSnapshot>,
@@ -393,6 +395,16 @@ impl AppState {
         F: FnOnce(&CentralStore) -> Result<T, ApiError> + Send + 'static,
     {
         self.readers.run(f).await
+    }
+
+    /// Runs a read-only `f` that may take long (validation) on a low-priority background
+    /// thread: requests are served first on a busy machine (see [`crate::readers`]).
+    pub async fn read_in_background<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&CentralStore) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.background.run(f).await
     }
 
     /// Tells live followers and the hub notifier that something committed.

@@ -336,7 +336,8 @@ fn inventory_for(
 }
 
 /// Runs the validation pipeline over `order` with the customer's inventory and the order
-/// history read from `store` (blocking: call it inside [`AppState::db`]).
+/// history read from `store` (blocking: call it inside [`AppState::db`] or
+/// [`AppState::read_in_background`]).
 pub fn run_pipeline(
     state: &AppState,
     store: &CentralStore,
@@ -363,8 +364,10 @@ pub async fn validate(state: &AppState, id: &OrderId) -> Result<(), ApiError> {
     let st = state.clone();
     let id = id.clone();
     let now = state.now();
+    // Reading the history and running the pipeline is the long part: in the background, at
+    // low priority. Recording the verdict is a short write, at normal priority.
     let found = state
-        .db(move |store| {
+        .read_in_background(move |store| {
             let stored = store.get_order(&id)?;
             if stored.order.state() != OrderState::Acknowledged {
                 return Ok(None);
