@@ -416,6 +416,19 @@ describe("CaptureScreen", { timeout: 20_000 }, () => {
     await user.click(screen.getByTestId("keep-editing"));
     expect(screen.getByTestId("field-priority")).toHaveValue("1");
 
+    // Starting another draft asks too, and goes ahead once the changes are discarded.
+    await user.click(screen.getByTestId("create-draft"));
+    expect(screen.getByTestId("confirm-close")).toBeInTheDocument();
+    expect(commands.createDraftFromQuote).toHaveBeenCalledTimes(1);
+    await user.click(screen.getByTestId("discard-draft"));
+    await waitFor(() => {
+      expect(commands.createDraftFromQuote).toHaveBeenCalledTimes(2);
+    });
+    await waitFor(() => {
+      expect(screen.getByTestId("field-priority")).toHaveValue("4");
+    });
+
+    await user.selectOptions(screen.getByTestId("field-priority"), "2");
     await user.click(screen.getByTestId("close-draft"));
     await user.click(screen.getByTestId("discard-draft"));
     expect(screen.getByTestId("capture-empty")).toBeInTheDocument();

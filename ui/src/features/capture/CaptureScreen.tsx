@@ -59,7 +59,8 @@ export function CaptureScreen({
   const [savedAt, setSavedAt] = useState<string | null>(null);
   /** Edited since it was started, resumed or saved. */
   const [dirty, setDirty] = useState(false);
-  const [confirmClose, setConfirmClose] = useState(false);
+  /** What waits for the agent to confirm dropping unsaved changes (close, or another draft). */
+  const [pending, setPending] = useState<{ run: () => void } | null>(null);
 
   const offerings = useQuery({
     queryKey: keys.offerings,
@@ -71,7 +72,7 @@ export function CaptureScreen({
       setDraft(created);
       setSavedAt(null);
       setDirty(false);
-      setConfirmClose(false);
+      setPending(null);
     },
   });
   const save = useMutation({
@@ -121,10 +122,18 @@ export function CaptureScreen({
     save.reset();
     submit.reset();
   };
+  /** Runs `action` now, or once the agent agrees to drop the draft's unsaved changes. */
+  const guard = (action: () => void) => {
+    if (draft !== null && dirty) {
+      setPending({ run: action });
+    } else {
+      action();
+    }
+  };
   const close = () => {
     setDraft(null);
     setDirty(false);
-    setConfirmClose(false);
+    setPending(null);
     save.reset();
     submit.reset();
   };
@@ -155,7 +164,9 @@ export function CaptureScreen({
           <QuoteFinder
             creating={start.isPending}
             onCreateDraft={(quoteId) => {
-              start.mutate({ kind: "quote", quoteId });
+              guard(() => {
+                start.mutate({ kind: "quote", quoteId });
+              });
             }}
           />
         )}
@@ -163,21 +174,27 @@ export function CaptureScreen({
           <InstalledProducts
             starting={start.isPending}
             onModify={(productId) => {
-              start.mutate({ kind: "modify", productId });
+              guard(() => {
+                start.mutate({ kind: "modify", productId });
+              });
             }}
             onCease={(productId) => {
-              start.mutate({ kind: "cease", productId });
+              guard(() => {
+                start.mutate({ kind: "cease", productId });
+              });
             }}
           />
         )}
         {tab === "drafts" && (
           <SavedDrafts
             onResume={(saved) => {
-              setDraft(saved);
-              setSavedAt(null);
-              setDirty(false);
-              setConfirmClose(false);
-              start.reset();
+              guard(() => {
+                setDraft(saved);
+                setSavedAt(null);
+                setDirty(false);
+                setPending(null);
+                start.reset();
+              });
             }}
           />
         )}
@@ -243,27 +260,31 @@ export function CaptureScreen({
                 type="button"
                 data-testid="close-draft"
                 onClick={() => {
-                  if (dirty) {
-                    setConfirmClose(true);
-                  } else {
-                    close();
-                  }
+                  guard(close);
                 }}
               >
                 Close
               </button>
             </div>
-            {confirmClose && (
+            {pending !== null && (
               <p className="warn-text" role="alert" data-testid="confirm-close">
                 This draft has changes that are not saved.{" "}
-                <button type="button" data-testid="discard-draft" onClick={close}>
+                <button
+                  type="button"
+                  data-testid="discard-draft"
+                  onClick={() => {
+                    setDirty(false);
+                    setPending(null);
+                    pending.run();
+                  }}
+                >
                   Discard them
                 </button>{" "}
                 <button
                   type="button"
                   data-testid="keep-editing"
                   onClick={() => {
-                    setConfirmClose(false);
+                    setPending(null);
                   }}
                 >
                   Keep editing
