@@ -140,7 +140,17 @@ function memory(root) {
       // smaps_rollup needs the same user or root; VmRSS is always there.
     }
     const name = /^Name:\s+(.*)$/m.exec(status)?.[1] ?? "?";
-    return { pid, name, rssKb: kb(status, "VmRSS"), pssKb: pss };
+    return {
+      pid,
+      name,
+      rssKb: kb(status, "VmRSS"),
+      // Anonymous (heap, JS, caches) vs file-backed (mostly shared libraries: WebKitGTK's are
+      // mapped into each process) vs shared memory.
+      anonKb: kb(status, "RssAnon"),
+      fileKb: kb(status, "RssFile"),
+      shmemKb: kb(status, "RssShmem"),
+      pssKb: pss,
+    };
   });
 }
 
@@ -228,7 +238,9 @@ for (const [token, label] of [
     `${label}: signed in in ${result.signedInMs} ms, "My orders" listed in ${result.listedMs} ms ` +
       `(${JSON.stringify(result.ordersCount)}, ${result.rowsInDom} rows in the page); after ${settleMs / 1000} s: ` +
       `RSS ${mb(rss)} MB, PSS ${mb(pss)} MB = ` +
-      result.procs.map((p) => `${p.name} ${mb(p.rssKb)} MB`).join(" + "),
+      result.procs
+        .map((p) => `${p.name} ${mb(p.rssKb)} MB (anon ${mb(p.anonKb)}, file ${mb(p.fileKb)}, shmem ${mb(p.shmemKb)})`)
+        .join(" + "),
   );
   report[label] = result;
 }
