@@ -91,15 +91,17 @@ screenshots="${ORDERDESK_E2E_SCREENSHOTS:-$ORDERDESK_ROOT/docs/screenshots}"
 # What the app showed when a test failed (screenshot + page source); outlives the run dir.
 failures="${ORDERDESK_E2E_FAILURES:-${TMPDIR:-/tmp}/orderdesk-e2e-failures}"
 rm -rf "$failures"
-if ! (
-    cd ui
-    ORDERDESK_E2E_DRIVER_URL="$driver_url" \
-        ORDERDESK_E2E_APP="$run_dir/bin/orderdesk" \
-        ORDERDESK_E2E_SERVER_URL="$server_url" \
-        ORDERDESK_E2E_SCREENSHOTS="$screenshots" \
-        ORDERDESK_E2E_FAILURES="$failures" \
-        npx vitest run --config e2e/vitest.config.ts "$@"
-); then
+# In the background (its own process group, like the rest) and waited for, so that Ctrl-C or a
+# TERM reaches the traps at once and cleanup stops the tests with everything else.
+ORDERDESK_E2E_DRIVER_URL="$driver_url" \
+    ORDERDESK_E2E_APP="$run_dir/bin/orderdesk" \
+    ORDERDESK_E2E_SERVER_URL="$server_url" \
+    ORDERDESK_E2E_SCREENSHOTS="$screenshots" \
+    ORDERDESK_E2E_FAILURES="$failures" \
+    setsid bash -c 'cd "$1/ui" && shift && exec npx vitest run --config e2e/vitest.config.ts "$@"' _ \
+    "$ORDERDESK_ROOT" "$@" </dev/null &
+BG_PIDS+=($!)
+if ! wait "$(bg_last)"; then
     [[ -d "$failures" ]] && info "what the app showed at each failure: $failures"
     exit 1
 fi
