@@ -10,7 +10,7 @@ import { InstalledProducts } from "./InstalledProducts.tsx";
 import { OrderForm } from "./OrderForm.tsx";
 import { QuoteFinder } from "./QuoteFinder.tsx";
 import { SavedDrafts } from "./SavedDrafts.tsx";
-import { formatTime } from "./time.ts";
+import { formatTime } from "../../ipc/time.ts";
 import { useDraftChecks } from "./useDraftChecks.ts";
 import { ValidationSummary } from "./ValidationSummary.tsx";
 import "./capture.css";

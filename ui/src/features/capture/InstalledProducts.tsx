@@ -4,7 +4,7 @@ import { useId, useState } from "react";
 import { commands } from "../../ipc/bindings.ts";
 import { call, describeError } from "../../ipc/call.ts";
 import { keys } from "../../ipc/keys.ts";
-import { formatTime } from "./time.ts";
+import { formatTime } from "../../ipc/time.ts";
 import { useDebouncedValue } from "./useDebouncedValue.ts";
 
 /** A customer's installed products, where modify and cease orders start. */

@@ -9,7 +9,7 @@ import type {
 } from "../../ipc/bindings.ts";
 import type { FieldKey } from "./checks.ts";
 import { Findings } from "./Findings.tsx";
-import { fromLocalInput, toLocalInput } from "./time.ts";
+import { fromLocalInput, toLocalInput } from "../../ipc/time.ts";
 
 interface OrderFormProps {
   draft: DraftDto;

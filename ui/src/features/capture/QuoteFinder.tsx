@@ -4,7 +4,7 @@ import { useId, useState, type ChangeEvent } from "react";
 import { commands, type QuoteSummaryDto } from "../../ipc/bindings.ts";
 import { call, describeError } from "../../ipc/call.ts";
 import { keys } from "../../ipc/keys.ts";
-import { formatTime } from "./time.ts";
+import { formatTime } from "../../ipc/time.ts";
 import { useDebouncedValue } from "./useDebouncedValue.ts";
 
 export const QUOTE_SEARCH_DELAY_MS = 250;

@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { commands, type DraftDto } from "../../ipc/bindings.ts";
 import { call, describeError } from "../../ipc/call.ts";
 import { keys } from "../../ipc/keys.ts";
-import { formatTime } from "./time.ts";
+import { formatTime } from "../../ipc/time.ts";
 
 /** Drafts kept on this desk, newest first, to pick up again. */
 export function SavedDrafts({ onResume }: { onResume: (draft: DraftDto) => void }) {

@@ -3,7 +3,7 @@ import { useId, useState } from "react";
 
 import { commands, type CharacteristicDto, type DraftDto, type DraftItemDto } from "../../ipc/bindings.ts";
 import { call, describeError } from "../../ipc/call.ts";
-import { fromLocalInput, toLocalInput } from "./time.ts";
+import { fromLocalInput, toLocalInput } from "../../ipc/time.ts";
 
 const PRIORITIES = ["0", "1", "2", "3", "4"] as const;
 

@@ -5,7 +5,7 @@ import type { DraftItemDto, ItemProgressDto, OrderProgressDto } from "../../ipc/
 import { describeError, errorCode } from "../../ipc/call.ts";
 import { stateClass } from "../../ipc/format.ts";
 import { itemPastPonr, servicePastPonr } from "./ponr.ts";
-import { formatTime } from "./time.ts";
+import { formatTime } from "../../ipc/time.ts";
 
 function fromContent(items: readonly DraftItemDto[]): ItemProgressDto[] {
   return items.map((item) => ({

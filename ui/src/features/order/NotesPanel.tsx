@@ -4,7 +4,7 @@ import { useId, useState } from "react";
 import { commands, type NoteDto, type OrderMessageDto } from "../../ipc/bindings.ts";
 import { call, describeError, errorCode } from "../../ipc/call.ts";
 import { keys } from "../../ipc/keys.ts";
-import { formatTime } from "./time.ts";
+import { formatTime } from "../../ipc/time.ts";
 
 /** The server's messages on the order and its notes, with a box to add one. */
 export function NotesPanel({

@@ -1,6 +1,6 @@
 import type { OrderDetailDto } from "../../ipc/bindings.ts";
 import { stateClass, syncClass } from "../../ipc/format.ts";
-import { formatTime } from "./time.ts";
+import { formatTime } from "../../ipc/time.ts";
 
 const SYNC_LABEL: Record<string, string> = {
   draft: "Draft, not submitted",

@@ -1,5 +1,5 @@
 import type { OrderProgressDto } from "../../ipc/bindings.ts";
-import { formatTime } from "./time.ts";
+import { formatTime } from "../../ipc/time.ts";
 
 function items(ids: readonly string[]): string {
   return ids.length === 0 ? "" : ` · item${ids.length === 1 ? "" : "s"} ${ids.join(", ")}`;
