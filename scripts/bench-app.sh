@@ -81,11 +81,14 @@ start_tauri_driver "$run_dir/app-data" "$run_dir/xdg"
 
 section "bench-app: measure ($profile build, $runs launches)"
 info "machine: $(nproc) cores; load before: $(uptime)"
+# In the background and waited for, so that Ctrl-C or TERM stops it with everything else.
 BENCH_DRIVER_URL="$DRIVER_URL" \
     BENCH_APP="$run_dir/bin/orderdesk" \
     BENCH_SERVER_URL="$SERVER_URL" \
     BENCH_RUNS="$runs" \
     BENCH_SEEDED_TOKEN=demo-agent-1 \
     BENCH_EMPTY_TOKEN=demo-agent-2 \
-    node scripts/bench-app.mjs
+    setsid node scripts/bench-app.mjs </dev/null &
+BG_PIDS+=($!)
+wait "$(bg_last)"
 info "load after: $(uptime)"
