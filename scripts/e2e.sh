@@ -15,7 +15,8 @@
 # Environment: ORDERDESK_E2E_SKIP_SETUP=1 skips scripts/setup.sh (scripts/test.sh ran it);
 #   ORDERDESK_E2E_SKIP_BUILD=1 tests the binaries already built (when iterating on the tests);
 #   ORDERDESK_E2E_KEEP=1 keeps the temp dir (logs, profiles) for a look afterwards;
-#   ORDERDESK_E2E_SOM_STEP_MS sets the SOM simulator's step (default 300 ms).
+#   ORDERDESK_E2E_SOM_STEP_MS sets the SOM simulator's step (default 300 ms);
+#   ORDERDESK_E2E_TIMEOUT caps the test run (default 600 s), so a hung app cannot stall CI.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -98,10 +99,14 @@ ORDERDESK_E2E_DRIVER_URL="$driver_url" \
     ORDERDESK_E2E_SERVER_URL="$server_url" \
     ORDERDESK_E2E_SCREENSHOTS="$screenshots" \
     ORDERDESK_E2E_FAILURES="$failures" \
-    setsid bash -c 'cd "$1/ui" && shift && exec npx vitest run --config e2e/vitest.config.ts "$@"' _ \
-    "$ORDERDESK_ROOT" "$@" </dev/null &
+    setsid bash -c 'cd "$1/ui" && limit="$2" && shift 2 &&
+        exec timeout --kill-after=10 "$limit" npx vitest run --config e2e/vitest.config.ts "$@"' _ \
+    "$ORDERDESK_ROOT" "${ORDERDESK_E2E_TIMEOUT:-600}" "$@" </dev/null &
 BG_PIDS+=($!)
-if ! wait "$(bg_last)"; then
+status=0
+wait "$(bg_last)" || status=$?
+if [[ $status -ne 0 ]]; then
+    [[ $status -eq 124 ]] && info "the tests ran out of time (ORDERDESK_E2E_TIMEOUT=${ORDERDESK_E2E_TIMEOUT:-600} s)"
     [[ -d "$failures" ]] && info "what the app showed at each failure: $failures"
     exit 1
 fi

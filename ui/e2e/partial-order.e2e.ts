@@ -21,7 +21,7 @@ describe("a partial order", () => {
     await signIn(session, tokens.agent);
     await captureFromQuote(session, "QT-SOM-FAIL-STATIC-IP", { flow: FLOW, expectOutcome: "pass" });
 
-    await session.waitText(tid("order-state"), is("partial"), "to say partial", 180_000);
+    await session.waitText(tid("order-state"), is("partial"), "to say partial", 120_000);
     await session.waitText(tid("item-state-3"), is("failed"), "to say failed", 60_000);
     await session.waitText(tid("item-state-1"), is("completed"), "to say completed", 60_000);
     await session.waitText(tid("item-state-2"), is("completed"), "to say completed", 60_000);

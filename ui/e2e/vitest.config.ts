@@ -11,7 +11,7 @@ export default defineConfig({
     environment: "node",
     fileParallelism: false,
     maxWorkers: 1,
-    testTimeout: 180_000,
+    testTimeout: 150_000,
     hookTimeout: 60_000,
     retry: 0,
     reporters: ["verbose"],
