@@ -472,4 +472,155 @@ mod tests {
     fn ids_are_unique() {
         assert_ne!(new_id(), new_id());
     }
+
+    /// The summary validation used to build by decoding an order's document.
+    fn summary_from_document(order: &orderdesk_domain::ProductOrder) -> OrderSummary {
+        let mut offerings = Vec::new();
+        for item in &order.items {
+            if let Some(o) = &item.offering {
+                if !offerings.contains(o) {
+                    offerings.push(o.clone());
+                }
+            }
+        }
+        OrderSummary {
+            id: order.id.clone(),
+            customer: order.customer.clone(),
+            external_ids: order.external_ids.iter().map(|e| e.id.clone()).collect(),
+            channel: order.channel.clone(),
+            offerings,
+            places: order.places().into_iter().cloned().collect(),
+            payment_method: order.payment.method.clone(),
+            state: order.state(),
+            order_date: order.order_date,
+        }
+    }
+
+    /// The verdicts of validation over the store's history (summaries from columns, the
+    /// customer's orders fetched once) are those over summaries decoded from the documents.
+    #[test]
+    fn validation_gives_the_same_verdicts_from_the_store_as_from_the_documents() {
+        use orderdesk_domain::desk::versions::record;
+        use orderdesk_domain::lifecycle::OrderCommand;
+        use orderdesk_domain::order::ExternalId;
+        use orderdesk_domain::validation::ValidationContext;
+        use orderdesk_domain::{OrderId, UserId};
+        use orderdesk_store::central::{NewOrder, OrderUpdate};
+
+        let fixtures = orderdesk_fixtures::Fixtures::load_default().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = CentralStore::open(dir.path()).unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-26T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let by = UserId::new("U-1");
+        let external = |owner: &str, id: String| ExternalId {
+            owner: Some(owner.to_owned()),
+            kind: None,
+            id,
+        };
+        // Every quote's order three times, spread over two days (inside and outside the fraud
+        // windows), some of them cancelled: duplicates, velocity and closed orders all occur.
+        let mut ids = Vec::new();
+        for round in 0..3i64 {
+            for (n, quote) in fixtures.quotes().iter().enumerate() {
+                let hours = round * 8 + i64::try_from(n).unwrap();
+                let at = now - chrono::Duration::hours(hours);
+                let id = OrderId::new(format!("O-{round}-{n}"));
+                let mut order = fixtures
+                    .order_from_quote(&quote.id, id.clone(), at)
+                    .unwrap();
+                order.phase.draft = false;
+                // The quote's own reference would make the later rounds idempotent replays.
+                order.external_ids = vec![external("web", format!("EXT-{round}-{n}"))];
+                store
+                    .create_order(&NewOrder {
+                        order: &order,
+                        extensions: None,
+                        idempotency_key: None,
+                        by: &by,
+                        at,
+                        reason: "test",
+                        events: &[],
+                    })
+                    .unwrap();
+                if round <= 1 && n % 3 == 0 {
+                    let cancel = OrderCommand::Cancel {
+                        reason: "withdrawn".into(),
+                    };
+                    let (next, version) = record(&order, &cancel, at, &by, "test").unwrap();
+                    store
+                        .update_order(&OrderUpdate {
+                            order: &next,
+                            expected_version: order.version,
+                            version: &version,
+                            extensions: None,
+                            events: &[],
+                        })
+                        .unwrap();
+                }
+                ids.push(id);
+            }
+        }
+        // The same orders as summaries of their documents, in the store's order (order date,
+        // then creation).
+        let mut documents: Vec<(usize, orderdesk_domain::ProductOrder)> = ids
+            .iter()
+            .enumerate()
+            .map(|(n, id)| (n, store.get_order(id).unwrap().order))
+            .collect();
+        documents.sort_by_key(|(n, o)| (o.order_date, *n));
+        let mut from_documents = InMemoryOrders::new();
+        for (_, order) in &documents {
+            from_documents.push(summary_from_document(order));
+        }
+
+        let policy = ValidationPolicy::default();
+        let pipeline = Pipeline::standard();
+        let mut held_or_rejected = 0;
+        for (n, quote) in fixtures.quotes().iter().enumerate() {
+            let mut order = fixtures
+                .order_from_quote(&quote.id, OrderId::new(format!("NEW-{n}")), now)
+                .unwrap();
+            order.phase.draft = false;
+            order.external_ids.clear();
+            if n % 2 == 0 {
+                // A resubmission under a stored order's reference.
+                order
+                    .external_ids
+                    .push(external("shop", format!("EXT-0-{n}")));
+            }
+            let from_store = History::new(
+                &store,
+                None,
+                now.checked_sub_signed(policy.fraud.customer_window),
+            );
+            let ctx = |orders: &'_ dyn OrderHistory| {
+                pipeline.validate(
+                    &order,
+                    &ValidationContext {
+                        now,
+                        catalog: fixtures.catalog(),
+                        addresses: fixtures.addresses(),
+                        customers: fixtures.customers(),
+                        inventory: fixtures.inventory(),
+                        orders,
+                        policy: &policy,
+                    },
+                )
+            };
+            let verdict = ctx(&from_store);
+            assert_eq!(verdict, ctx(&from_documents), "{}", quote.id);
+            if verdict.results.iter().any(|r| {
+                r.code.starts_with("DUPLICATE_") && r.code != "DUPLICATE_OK"
+                    || r.code.starts_with("FRAUD_VELOCITY")
+            }) {
+                held_or_rejected += 1;
+            }
+        }
+        assert!(
+            held_or_rejected > 0,
+            "the history decided nothing: the comparison would prove nothing"
+        );
+    }
 }
