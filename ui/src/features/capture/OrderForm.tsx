@@ -1,5 +1,3 @@
-import { useId } from "react";
-
 import type {
   CharacteristicDto,
   CheckDto,
@@ -7,9 +5,17 @@ import type {
   DraftItemDto,
   OfferingDto,
 } from "../../ipc/bindings.ts";
+import {
+  CharacteristicField,
+  DateTimeField,
+  Field,
+  ReadOnlyField,
+  SelectField,
+  TextAreaField,
+  type SelectOption,
+} from "../../components/Field.tsx";
 import type { FieldKey } from "./checks.ts";
 import { Findings } from "./Findings.tsx";
-import { fromLocalInput, toLocalInput } from "../../ipc/time.ts";
 
 interface OrderFormProps {
   draft: DraftDto;
@@ -30,11 +36,11 @@ const PRIORITIES = [
   { value: "4", label: "4 — lowest" },
 ] as const;
 
-/** `aria-invalid` for an input whose field has a rejecting finding or a form problem. */
-function invalid(findings: readonly CheckDto[] | undefined, problem: string | undefined) {
-  return {
-    "aria-invalid": problem !== undefined || (findings?.some((f) => f.outcome === "reject") ?? false),
-  };
+type FindingsAt = Parameters<typeof Findings>[0];
+
+/** Whether a field has a rejecting finding or a form problem (its input's `aria-invalid`). */
+function isInvalid({ findings, problem }: FindingsAt): boolean {
+  return problem !== undefined || (findings?.some((f) => f.outcome === "reject") ?? false);
 }
 
 function blankToNull(value: string): string | null {
@@ -46,7 +52,6 @@ function blankToNull(value: string): string | null {
  * Controlled: every edit hands a new draft up.
  */
 export function OrderForm({ draft, onChange, offerings, findings, problems }: OrderFormProps) {
-  const id = useId();
   const set = (patch: Partial<DraftDto>) => {
     onChange({ ...draft, ...patch });
   };
@@ -59,7 +64,7 @@ export function OrderForm({ draft, onChange, offerings, findings, problems }: Or
   const useOffering = (itemId: string, offeringId: string) => {
     setItem(itemId, { offeringId });
   };
-  const at = (key: FieldKey) => ({
+  const at = (key: FieldKey): FindingsAt => ({
     findings: findings.get(key),
     problem: problems.get(key),
     offerings,
@@ -72,126 +77,90 @@ export function OrderForm({ draft, onChange, offerings, findings, problems }: Or
         <legend>Order</legend>
         <Findings {...at("order")} />
         <div className="form-grid">
-          <div className="form-field">
-            <span className="form-label">Customer</span>
-            <span className="form-value" data-testid="field-customer">
-              {draft.customerId}
-            </span>
+          <ReadOnlyField label="Customer" testId="field-customer" value={draft.customerId}>
             <Findings {...at("order.customer")} />
-          </div>
-          <div className="form-field">
-            <span className="form-label">From quote</span>
-            <span className="form-value">{draft.quoteId ?? "—"}</span>
-          </div>
-          <div className="form-field">
-            <label className="form-label" htmlFor={`${id}-priority`}>
-              Priority
-            </label>
-            <select
-              id={`${id}-priority`}
-              data-testid="field-priority"
-              {...invalid(findings.get("order.priority"), problems.get("order.priority"))}
-              value={draft.priority}
-              onChange={(event) => {
-                set({ priority: event.target.value });
-              }}
-            >
-              {PRIORITIES.map((p) => (
-                <option key={p.value} value={p.value}>
-                  {p.label}
-                </option>
-              ))}
-            </select>
-            <Findings {...at("order.priority")} />
-          </div>
-          <div className="form-field">
-            <label className="form-label" htmlFor={`${id}-start`}>
-              Requested start
-            </label>
-            <input
-              id={`${id}-start`}
-              type="datetime-local"
-              data-testid="field-requested-start"
-              {...invalid(findings.get("order.requestedStartDate"), problems.get("order.requestedStartDate"))}
-              value={toLocalInput(draft.requestedStartDate)}
-              onChange={(event) => {
-                set({ requestedStartDate: fromLocalInput(event.target.value) });
-              }}
-            />
-            <Findings {...at("order.requestedStartDate")} />
-          </div>
-          <div className="form-field">
-            <label className="form-label" htmlFor={`${id}-completion`}>
-              Requested completion
-            </label>
-            <input
-              id={`${id}-completion`}
-              type="datetime-local"
-              data-testid="field-requested-completion"
-              {...invalid(findings.get("order.requestedCompletionDate"), problems.get("order.requestedCompletionDate"))}
-              value={toLocalInput(draft.requestedCompletionDate)}
-              onChange={(event) => {
-                set({ requestedCompletionDate: fromLocalInput(event.target.value) });
-              }}
-            />
-            <Findings {...at("order.requestedCompletionDate")} />
-          </div>
-          <div className="form-field">
-            <label className="form-label" htmlFor={`${id}-payment`}>
-              Payment method
-            </label>
-            <input
-              id={`${id}-payment`}
-              data-testid="field-payment-method"
-              {...invalid(findings.get("order.paymentMethod"), problems.get("order.paymentMethod"))}
-              value={draft.paymentMethodId ?? ""}
-              onChange={(event) => {
-                set({ paymentMethodId: blankToNull(event.target.value) });
-              }}
-            />
-            <Findings {...at("order.paymentMethod")} />
-          </div>
-          <div className="form-field">
-            <label className="form-label" htmlFor={`${id}-holder`}>
-              Payment holder
-            </label>
-            <input
-              id={`${id}-holder`}
-              data-testid="field-payment-holder"
-              {...invalid(findings.get("order.paymentHolder"), problems.get("order.paymentHolder"))}
-              value={draft.paymentHolderName ?? ""}
-              onChange={(event) => {
-                set({ paymentHolderName: blankToNull(event.target.value) });
-              }}
-            />
-            <Findings {...at("order.paymentHolder")} />
-          </div>
-          <div className="form-field">
-            <span className="form-label">External ids</span>
-            <span className="form-value">
-              {draft.externalIds.length === 0
-                ? "—"
-                : draft.externalIds.map((e) => `${e.id}${e.owner === null ? "" : ` (${e.owner})`}`).join(", ")}
-            </span>
-            <Findings {...at("order.externalId")} />
-          </div>
-        </div>
-        <div className="form-field form-field-wide">
-          <label className="form-label" htmlFor={`${id}-description`}>
-            Description / notes for the order
-          </label>
-          <textarea
-            id={`${id}-description`}
-            data-testid="field-description"
-              {...invalid(findings.get("order.description"), problems.get("order.description"))}
-            rows={2}
-            value={draft.description ?? ""}
-            onChange={(event) => {
-              set({ description: blankToNull(event.target.value) });
+          </ReadOnlyField>
+          <ReadOnlyField label="From quote" value={draft.quoteId ?? "—"} />
+          <SelectField
+            label="Priority"
+            testId="field-priority"
+            invalid={isInvalid(at("order.priority"))}
+            options={PRIORITIES}
+            value={draft.priority}
+            onChange={(priority) => {
+              set({ priority });
             }}
-          />
-          <Findings {...at("order.description")} />
+          >
+            <Findings {...at("order.priority")} />
+          </SelectField>
+          <DateTimeField
+            label="Requested start"
+            testId="field-requested-start"
+            invalid={isInvalid(at("order.requestedStartDate"))}
+            value={draft.requestedStartDate}
+            onChange={(requestedStartDate) => {
+              set({ requestedStartDate });
+            }}
+          >
+            <Findings {...at("order.requestedStartDate")} />
+          </DateTimeField>
+          <DateTimeField
+            label="Requested completion"
+            testId="field-requested-completion"
+            invalid={isInvalid(at("order.requestedCompletionDate"))}
+            value={draft.requestedCompletionDate}
+            onChange={(requestedCompletionDate) => {
+              set({ requestedCompletionDate });
+            }}
+          >
+            <Findings {...at("order.requestedCompletionDate")} />
+          </DateTimeField>
+          <Field
+            label="Payment method"
+            testId="field-payment-method"
+            invalid={isInvalid(at("order.paymentMethod"))}
+            value={draft.paymentMethodId ?? ""}
+            onChange={(value) => {
+              set({ paymentMethodId: blankToNull(value) });
+            }}
+          >
+            <Findings {...at("order.paymentMethod")} />
+          </Field>
+          <Field
+            label="Payment holder"
+            testId="field-payment-holder"
+            invalid={isInvalid(at("order.paymentHolder"))}
+            value={draft.paymentHolderName ?? ""}
+            onChange={(value) => {
+              set({ paymentHolderName: blankToNull(value) });
+            }}
+          >
+            <Findings {...at("order.paymentHolder")} />
+          </Field>
+          <ReadOnlyField
+            label="External ids"
+            value={
+              draft.externalIds.length === 0
+                ? "—"
+                : draft.externalIds.map((e) => `${e.id}${e.owner === null ? "" : ` (${e.owner})`}`).join(", ")
+            }
+          >
+            <Findings {...at("order.externalId")} />
+          </ReadOnlyField>
         </div>
+        <TextAreaField
+          label="Description / notes for the order"
+          testId="field-description"
+          wide
+          invalid={isInvalid(at("order.description"))}
+          rows={2}
+          value={draft.description ?? ""}
+          onChange={(value) => {
+            set({ description: blankToNull(value) });
+          }}
+        >
+          <Findings {...at("order.description")} />
+        </TextAreaField>
       </fieldset>
 
       {draft.items.map((item, index) => (
@@ -216,18 +185,23 @@ interface ItemEditorProps {
   position: number;
   offerings: readonly OfferingDto[];
   onChange: (patch: Partial<DraftItemDto>) => void;
-  at: (suffix: string) => Parameters<typeof Findings>[0];
+  at: (suffix: string) => FindingsAt;
   findings: ReadonlyMap<FieldKey, CheckDto[]>;
 }
 
 function ItemEditor({ item, position, offerings, onChange, at, findings }: ItemEditorProps) {
-  const id = useId();
   const offering = offerings.find((o) => o.id === item.offeringId);
-  const invalidAt = (suffix: string) => {
-    const props = at(suffix);
-    return invalid(props.findings, props.problem);
-  };
   const knownOffering = item.offeringId === null || offering !== undefined;
+  const offeringOptions: SelectOption[] = [
+    { value: "", label: "— choose an offering —" },
+    ...(!knownOffering && item.offeringId !== null
+      ? [{ value: item.offeringId, label: `${item.offeringId} (not in the catalog)` }]
+      : []),
+    ...offerings.map((o) => ({
+      value: o.id,
+      label: `${o.name} (${o.id})${o.orderable ? "" : " — not orderable"}`,
+    })),
+  ];
   const setCharacteristic = (name: string, patch: Partial<CharacteristicDto>) => {
     onChange({
       characteristics: item.characteristics.map((c) => (c.name === name ? { ...c, ...patch } : c)),
@@ -247,93 +221,61 @@ function ItemEditor({ item, position, offerings, onChange, at, findings }: ItemE
       </legend>
       <Findings {...at("")} />
       <div className="form-grid">
-        <div className="form-field">
-          <label className="form-label" htmlFor={`${id}-action`}>
-            Action
-          </label>
-          <select
-            id={`${id}-action`}
-            data-testid={`field-action-${item.id}`}
-            {...invalidAt(".action")}
-            value={item.action}
-            onChange={(event) => {
-              onChange({ action: event.target.value });
-            }}
-          >
-            {ITEM_ACTIONS.map((action) => (
-              <option key={action} value={action}>
-                {action}
-              </option>
-            ))}
-          </select>
+        <SelectField
+          label="Action"
+          testId={`field-action-${item.id}`}
+          invalid={isInvalid(at(".action"))}
+          options={ITEM_ACTIONS}
+          value={item.action}
+          onChange={(action) => {
+            onChange({ action });
+          }}
+        >
           <Findings {...at(".action")} />
-        </div>
-        <div className="form-field">
-          <label className="form-label" htmlFor={`${id}-offering`}>
-            Offering
-          </label>
-          <select
-            id={`${id}-offering`}
-            data-testid={`field-offering-${item.id}`}
-            {...invalidAt(".offering")}
-            value={item.offeringId ?? ""}
-            onChange={(event) => {
-              onChange({ offeringId: blankToNull(event.target.value) });
-            }}
-          >
-            <option value="">— choose an offering —</option>
-            {!knownOffering && item.offeringId !== null && (
-              <option value={item.offeringId}>{item.offeringId} (not in the catalog)</option>
-            )}
-            {offerings.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name} ({o.id}){o.orderable ? "" : " — not orderable"}
-              </option>
-            ))}
-          </select>
+        </SelectField>
+        <SelectField
+          label="Offering"
+          testId={`field-offering-${item.id}`}
+          invalid={isInvalid(at(".offering"))}
+          options={offeringOptions}
+          value={item.offeringId ?? ""}
+          onChange={(value) => {
+            onChange({ offeringId: blankToNull(value) });
+          }}
+        >
           <Findings {...at(".offering")} />
-        </div>
+        </SelectField>
         {item.productId !== null && (
-          <div className="form-field">
-            <span className="form-label">Installed product</span>
-            <span className="form-value">{item.productId}</span>
+          <ReadOnlyField label="Installed product" value={item.productId}>
             <Findings {...at(".product")} />
-          </div>
+          </ReadOnlyField>
         )}
-        <div className="form-field">
-          <label className="form-label" htmlFor={`${id}-quantity`}>
-            Quantity
-          </label>
-          <input
-            id={`${id}-quantity`}
-            type="number"
-            min={1}
-            data-testid={`field-quantity-${item.id}`}
-            {...invalidAt(".quantity")}
-            value={item.quantity}
-            onChange={(event) => {
-              const quantity = Math.max(1, Math.trunc(Number(event.target.value) || 1));
-              onChange({ quantity });
-            }}
-          />
+        <Field
+          label="Quantity"
+          testId={`field-quantity-${item.id}`}
+          type="number"
+          min={1}
+          invalid={isInvalid(at(".quantity"))}
+          value={String(item.quantity)}
+          onChange={(value) => {
+            const quantity = Math.max(1, Math.trunc(Number(value) || 1));
+            onChange({ quantity });
+          }}
+        >
           <Findings {...at(".quantity")} />
-        </div>
-        <div className="form-field">
-          <label className="form-label" htmlFor={`${id}-place`}>
-            Service address (place id)
-          </label>
-          <input
-            id={`${id}-place`}
-            data-testid={`field-place-${item.id}`}
-            {...invalidAt(".place")}
-            placeholder="ADDR-…"
-            value={item.placeId ?? ""}
-            onChange={(event) => {
-              onChange({ placeId: blankToNull(event.target.value) });
-            }}
-          />
+        </Field>
+        <Field
+          label="Service address (place id)"
+          testId={`field-place-${item.id}`}
+          invalid={isInvalid(at(".place"))}
+          placeholder="ADDR-…"
+          value={item.placeId ?? ""}
+          onChange={(value) => {
+            onChange({ placeId: blankToNull(value) });
+          }}
+        >
           <Findings {...at(".place")} />
-        </div>
+        </Field>
       </div>
 
       <div className="form-subsection">
@@ -343,17 +285,18 @@ function ItemEditor({ item, position, offerings, onChange, at, findings }: ItemE
         )}
         <div className="form-grid">
           {item.characteristics.map((c) => (
-            <div className="form-field" key={c.name}>
-              <CharacteristicInput
-                itemId={item.id}
-                characteristic={c}
-                invalid={invalidAt(`.char:${c.name}`)["aria-invalid"]}
-                onChange={(value) => {
-                  setCharacteristic(c.name, { value });
-                }}
-              />
+            <CharacteristicField
+              key={c.name}
+              characteristic={c}
+              testId={`field-char-${item.id}-${c.name}`}
+              jsonRows={2}
+              invalid={isInvalid(at(`.char:${c.name}`))}
+              onChange={(value) => {
+                setCharacteristic(c.name, { value });
+              }}
+            >
               <Findings {...at(`.char:${c.name}`)} />
-            </div>
+            </CharacteristicField>
           ))}
           {missing.map((name) => (
             <div className="form-field" key={`missing-${name}`}>
@@ -390,93 +333,6 @@ function ItemEditor({ item, position, offerings, onChange, at, findings }: ItemE
   );
 }
 
-function CharacteristicInput({
-  itemId,
-  characteristic,
-  invalid: isInvalid,
-  onChange,
-}: {
-  itemId: string;
-  characteristic: CharacteristicDto;
-  invalid: boolean;
-  onChange: (value: string) => void;
-}) {
-  const id = useId();
-  const testId = `field-char-${itemId}-${characteristic.name}`;
-  const label = (
-    <label className="form-label" htmlFor={id}>
-      {characteristic.name}
-    </label>
-  );
-  switch (characteristic.kind) {
-    case "boolean":
-      return (
-        <>
-          {label}
-          <select
-            id={id}
-            data-testid={testId}
-            aria-invalid={isInvalid}
-            value={characteristic.value}
-            onChange={(event) => {
-              onChange(event.target.value);
-            }}
-          >
-            <option value="true">yes</option>
-            <option value="false">no</option>
-          </select>
-        </>
-      );
-    case "number":
-      return (
-        <>
-          {label}
-          <input
-            id={id}
-            data-testid={testId}
-            aria-invalid={isInvalid}
-            inputMode="decimal"
-            value={characteristic.value}
-            onChange={(event) => {
-              onChange(event.target.value);
-            }}
-          />
-        </>
-      );
-    case "json":
-      return (
-        <>
-          {label}
-          <textarea
-            id={id}
-            data-testid={testId}
-            aria-invalid={isInvalid}
-            rows={2}
-            value={characteristic.value}
-            onChange={(event) => {
-              onChange(event.target.value);
-            }}
-          />
-        </>
-      );
-    default:
-      return (
-        <>
-          {label}
-          <input
-            id={id}
-            data-testid={testId}
-            aria-invalid={isInvalid}
-            value={characteristic.value}
-            onChange={(event) => {
-              onChange(event.target.value);
-            }}
-          />
-        </>
-      );
-  }
-}
-
 function AppointmentEditor({
   item,
   onChange,
@@ -484,9 +340,8 @@ function AppointmentEditor({
 }: {
   item: DraftItemDto;
   onChange: (patch: Partial<DraftItemDto>) => void;
-  at: (suffix: string) => Parameters<typeof Findings>[0];
+  at: (suffix: string) => FindingsAt;
 }) {
-  const id = useId();
   const appointment = item.appointment;
   if (appointment === null) {
     return (
@@ -511,38 +366,22 @@ function AppointmentEditor({
     <div className="form-subsection">
       <span className="form-label">Appointment{appointment.id === null ? "" : ` ${appointment.id}`}</span>
       <div className="form-grid">
-        <div className="form-field">
-          <label className="form-label" htmlFor={`${id}-start`}>
-            From
-          </label>
-          <input
-            id={`${id}-start`}
-            type="datetime-local"
-            data-testid={`field-appointment-start-${item.id}`}
-            value={toLocalInput(appointment.start === "" ? null : appointment.start)}
-            onChange={(event) => {
-              onChange({
-                appointment: { ...appointment, start: fromLocalInput(event.target.value) ?? "" },
-              });
-            }}
-          />
-        </div>
-        <div className="form-field">
-          <label className="form-label" htmlFor={`${id}-end`}>
-            To
-          </label>
-          <input
-            id={`${id}-end`}
-            type="datetime-local"
-            data-testid={`field-appointment-end-${item.id}`}
-            value={toLocalInput(appointment.end === "" ? null : appointment.end)}
-            onChange={(event) => {
-              onChange({
-                appointment: { ...appointment, end: fromLocalInput(event.target.value) ?? "" },
-              });
-            }}
-          />
-        </div>
+        <DateTimeField
+          label="From"
+          testId={`field-appointment-start-${item.id}`}
+          value={appointment.start}
+          onChange={(start) => {
+            onChange({ appointment: { ...appointment, start: start ?? "" } });
+          }}
+        />
+        <DateTimeField
+          label="To"
+          testId={`field-appointment-end-${item.id}`}
+          value={appointment.end}
+          onChange={(end) => {
+            onChange({ appointment: { ...appointment, end: end ?? "" } });
+          }}
+        />
         <div className="form-field">
           <button
             type="button"

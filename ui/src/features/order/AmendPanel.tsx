@@ -3,9 +3,13 @@ import { useId, useState } from "react";
 
 import { commands, type CharacteristicDto, type DraftDto, type DraftItemDto } from "../../ipc/bindings.ts";
 import { call, describeError } from "../../ipc/call.ts";
-import { fromLocalInput, toLocalInput } from "../../ipc/time.ts";
+import { CharacteristicField, DateTimeField, Field, SelectField } from "../../components/Field.tsx";
 
 const PRIORITIES = ["0", "1", "2", "3", "4"] as const;
+
+function blankToNull(value: string): string | null {
+  return value.trim() === "" ? null : value;
+}
 
 function valueProblem(c: CharacteristicDto): string | null {
   if (c.kind === "number" && (c.value.trim() === "" || !Number.isFinite(Number(c.value.trim())))) {
@@ -78,72 +82,46 @@ export function AmendPanel({
     >
       <h3>Amend the order</h3>
       <div className="form-grid">
-        <div className="form-field">
-          <label className="form-label" htmlFor={`${id}-priority`}>
-            Priority
-          </label>
-          <select
-            id={`${id}-priority`}
-            data-testid="amend-priority"
-            value={draft.priority}
-            onChange={(event) => {
-              setDraft({ ...draft, priority: event.target.value });
-            }}
-          >
-            {PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="form-field">
-          <label className="form-label" htmlFor={`${id}-start`}>
-            Requested start
-          </label>
-          <input
-            id={`${id}-start`}
-            type="datetime-local"
-            data-testid="amend-requested-start"
-            value={toLocalInput(draft.requestedStartDate)}
-            onChange={(event) => {
-              setDraft({ ...draft, requestedStartDate: fromLocalInput(event.target.value) });
-            }}
-          />
-        </div>
-        <div className="form-field">
-          <label className="form-label" htmlFor={`${id}-completion`}>
-            Requested completion
-          </label>
-          <input
-            id={`${id}-completion`}
-            type="datetime-local"
-            data-testid="amend-requested-completion"
-            value={toLocalInput(draft.requestedCompletionDate)}
-            onChange={(event) => {
-              setDraft({ ...draft, requestedCompletionDate: fromLocalInput(event.target.value) });
-            }}
-          />
-        </div>
-        <div className="form-field">
-          <label className="form-label" htmlFor={`${id}-description`}>
-            Description
-          </label>
-          <input
-            id={`${id}-description`}
-            data-testid="amend-description"
-            value={draft.description ?? ""}
-            onChange={(event) => {
-              setDraft({ ...draft, description: event.target.value.trim() === "" ? null : event.target.value });
-            }}
-          />
-        </div>
+        <SelectField
+          label="Priority"
+          testId="amend-priority"
+          options={PRIORITIES}
+          value={draft.priority}
+          onChange={(priority) => {
+            setDraft({ ...draft, priority });
+          }}
+        />
+        <DateTimeField
+          label="Requested start"
+          testId="amend-requested-start"
+          value={draft.requestedStartDate}
+          onChange={(requestedStartDate) => {
+            setDraft({ ...draft, requestedStartDate });
+          }}
+        />
+        <DateTimeField
+          label="Requested completion"
+          testId="amend-requested-completion"
+          value={draft.requestedCompletionDate}
+          onChange={(requestedCompletionDate) => {
+            setDraft({ ...draft, requestedCompletionDate });
+          }}
+        />
+        <Field
+          label="Description"
+          testId="amend-description"
+          value={draft.description ?? ""}
+          onChange={(value) => {
+            setDraft({ ...draft, description: blankToNull(value) });
+          }}
+        />
       </div>
 
       {draft.items.map((item) => {
         const locked = lockedItems.get(item.id);
         const isRemoved = removed.has(item.id);
         const lastLeft = !isRemoved && next.items.length === 1;
+        const appointment = item.appointment;
         return (
           <fieldset
             key={item.id}
@@ -175,95 +153,44 @@ export function AmendPanel({
               </button>
             </legend>
             <div className="form-grid" hidden={isRemoved}>
-              <div className="form-field">
-                <label className="form-label" htmlFor={`${id}-${item.id}-place`}>
-                  Service address (place id)
-                </label>
-                <input
-                  id={`${id}-${item.id}-place`}
-                  data-testid={`amend-place-${item.id}`}
-                  value={item.placeId ?? ""}
-                  onChange={(event) => {
-                    setItem(item.id, { placeId: event.target.value.trim() === "" ? null : event.target.value });
+              <Field
+                label="Service address (place id)"
+                testId={`amend-place-${item.id}`}
+                value={item.placeId ?? ""}
+                onChange={(value) => {
+                  setItem(item.id, { placeId: blankToNull(value) });
+                }}
+              />
+              {item.characteristics.map((c) => (
+                <CharacteristicField
+                  key={c.name}
+                  characteristic={c}
+                  testId={`amend-char-${item.id}-${c.name}`}
+                  onChange={(value) => {
+                    setItem(item.id, {
+                      characteristics: item.characteristics.map((x) => (x.name === c.name ? { ...x, value } : x)),
+                    });
                   }}
                 />
-              </div>
-              {item.characteristics.map((c) => (
-                <div className="form-field" key={c.name}>
-                  <label className="form-label" htmlFor={`${id}-${item.id}-${c.name}`}>
-                    {c.name}
-                  </label>
-                  {c.kind === "boolean" ? (
-                    <select
-                      id={`${id}-${item.id}-${c.name}`}
-                      data-testid={`amend-char-${item.id}-${c.name}`}
-                      value={c.value}
-                      onChange={(event) => {
-                        setItem(item.id, {
-                          characteristics: item.characteristics.map((x) =>
-                            x.name === c.name ? { ...x, value: event.target.value } : x,
-                          ),
-                        });
-                      }}
-                    >
-                      <option value="true">yes</option>
-                      <option value="false">no</option>
-                    </select>
-                  ) : (
-                    <input
-                      id={`${id}-${item.id}-${c.name}`}
-                      data-testid={`amend-char-${item.id}-${c.name}`}
-                      inputMode={c.kind === "number" ? "decimal" : undefined}
-                      value={c.value}
-                      onChange={(event) => {
-                        setItem(item.id, {
-                          characteristics: item.characteristics.map((x) =>
-                            x.name === c.name ? { ...x, value: event.target.value } : x,
-                          ),
-                        });
-                      }}
-                    />
-                  )}
-                </div>
               ))}
-              {item.appointment !== null && (
+              {appointment !== null && (
                 <>
-                  <div className="form-field">
-                    <label className="form-label" htmlFor={`${id}-${item.id}-appt-start`}>
-                      Appointment from
-                    </label>
-                    <input
-                      id={`${id}-${item.id}-appt-start`}
-                      type="datetime-local"
-                      data-testid={`amend-appointment-start-${item.id}`}
-                      value={toLocalInput(item.appointment.start)}
-                      onChange={(event) => {
-                        if (item.appointment !== null) {
-                          setItem(item.id, {
-                            appointment: { ...item.appointment, start: fromLocalInput(event.target.value) ?? "" },
-                          });
-                        }
-                      }}
-                    />
-                  </div>
-                  <div className="form-field">
-                    <label className="form-label" htmlFor={`${id}-${item.id}-appt-end`}>
-                      Appointment to
-                    </label>
-                    <input
-                      id={`${id}-${item.id}-appt-end`}
-                      type="datetime-local"
-                      data-testid={`amend-appointment-end-${item.id}`}
-                      value={toLocalInput(item.appointment.end)}
-                      onChange={(event) => {
-                        if (item.appointment !== null) {
-                          setItem(item.id, {
-                            appointment: { ...item.appointment, end: fromLocalInput(event.target.value) ?? "" },
-                          });
-                        }
-                      }}
-                    />
-                  </div>
+                  <DateTimeField
+                    label="Appointment from"
+                    testId={`amend-appointment-start-${item.id}`}
+                    value={appointment.start}
+                    onChange={(start) => {
+                      setItem(item.id, { appointment: { ...appointment, start: start ?? "" } });
+                    }}
+                  />
+                  <DateTimeField
+                    label="Appointment to"
+                    testId={`amend-appointment-end-${item.id}`}
+                    value={appointment.end}
+                    onChange={(end) => {
+                      setItem(item.id, { appointment: { ...appointment, end: end ?? "" } });
+                    }}
+                  />
                 </>
               )}
             </div>
