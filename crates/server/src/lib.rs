@@ -53,11 +53,11 @@ use crate::state::{load_users, Clock, ReferenceSnapshot, SystemClock, Urls};
 /// Threads answering requests' store reads ([`readers`]).
 const READER_THREADS: usize = 4;
 
-/// Low-priority threads for background reads (validation).
+/// Threads for background reads (validation): as many as there are validation workers.
 const BACKGROUND_THREADS: usize = 2;
 
 /// The store's read-only connections: one per reader thread, and a few for the blocking pool,
-/// so that a reader seldom waits for a connection a low-priority thread holds.
+/// so that a request's reader seldom waits for a connection.
 const STORE_CONNECTIONS: usize = READER_THREADS + BACKGROUND_THREADS + 2;
 
 /// Why the server could not start.

@@ -330,7 +330,7 @@ pub struct AppState {
     pub store: Arc<CentralStore>,
     /// Runs request handlers' store reads ([`AppState::read`]).
     pub readers: crate::readers::Readers,
-    /// Runs background store reads (validation) at low CPU priority ([`AppState::read_in_background`]).
+    /// Runs background store reads (validation) apart from the requests' ([`AppState::read_in_background`]).
     pub background: crate::readers::Readers,
     /// Whether any hub subscription exists (changes skip their notifications when none does).
     pub subscribers: Arc<crate::subscribers::Subscribers>,
@@ -397,8 +397,8 @@ impl AppState {
         self.readers.run(f).await
     }
 
-    /// Runs a read-only `f` that may take long (validation) on a low-priority background
-    /// thread: requests are served first on a busy machine (see [`crate::readers`]).
+    /// Runs a read-only `f` that may take long (validation) on a background reader thread, so
+    /// that it never holds up a request's read (see [`crate::readers`]).
     pub async fn read_in_background<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,

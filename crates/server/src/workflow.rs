@@ -364,8 +364,8 @@ pub async fn validate(state: &AppState, id: &OrderId) -> Result<(), ApiError> {
     let st = state.clone();
     let id = id.clone();
     let now = state.now();
-    // Reading the history and running the pipeline is the long part: in the background, at
-    // low priority. Recording the verdict is a short write, at normal priority.
+    // Reading the history and running the pipeline is the long part: on a background reader,
+    // so that request reads never queue behind it.
     let found = state
         .read_in_background(move |store| {
             let stored = store.get_order(&id)?;
