@@ -1,7 +1,11 @@
 import { useMemo, useState } from "react";
 
+import { ClaimButton, ClaimHolder } from "../../components/Claim.tsx";
+import { DoneNotice } from "../../components/Notice.tsx";
+import { actionGroup } from "../../ipc/actions.ts";
 import type { CreditExceptionDto, SessionDto } from "../../ipc/bindings.ts";
 import { explainError } from "../../ipc/call.ts";
+import { claimedByOther, claimState, type ClaimState } from "../../ipc/claim.ts";
 import { formatDateTime, formatDuration, formatMoney, humanize, timeOf, useNow } from "../../ipc/format.ts";
 import { useShortcutKeys } from "../../ipc/keyboard.ts";
 import { DecisionForm, type Decision } from "./DecisionForm.tsx";
@@ -10,15 +14,6 @@ import { useCreditActions, useCreditExceptions } from "./useCredit.ts";
 interface CreditExceptionsProps {
   session: SessionDto;
   onOpenOrder: (orderId: string) => void;
-}
-
-type Claim = { kind: "free" } | { kind: "mine" } | { kind: "other"; by: string; until: string | null };
-
-function claimOf(exception: CreditExceptionDto, userId: string, now: number): Claim {
-  const { claimedBy, claimedUntil } = exception.entry;
-  const until = timeOf(claimedUntil);
-  if (claimedBy === null || (until !== null && until <= now)) return { kind: "free" };
-  return claimedBy === userId ? { kind: "mine" } : { kind: "other", by: claimedBy, until: claimedUntil };
 }
 
 /**
@@ -86,17 +81,13 @@ export function CreditExceptions({ session, onOpenOrder }: CreditExceptionsProps
       </div>
 
       {done !== null && (
-        <div className="notice ok" role="status" data-testid="credit-done">
-          {done}{" "}
-          <button
-            type="button"
-            onClick={() => {
-              setDone(null);
-            }}
-          >
-            Dismiss
-          </button>
-        </div>
+        <DoneNotice
+          message={done}
+          testId="credit-done"
+          onDismiss={() => {
+            setDone(null);
+          }}
+        />
       )}
 
       {list.isPending ? (
@@ -136,7 +127,7 @@ export function CreditExceptions({ session, onOpenOrder }: CreditExceptionsProps
               <tbody>
                 {shown.map((exception) => {
                   const { entry, figures } = exception;
-                  const claim = claimOf(exception, session.userId, now);
+                  const claim = claimState(entry, session.userId, now);
                   return (
                     <tr
                       key={entry.orderId}
@@ -164,13 +155,7 @@ export function CreditExceptions({ session, onOpenOrder }: CreditExceptionsProps
                       <td className="num">{formatMoney(figures?.arrears ?? null)}</td>
                       <td>{formatDuration(now - (timeOf(entry.waitingSince) ?? now))}</td>
                       <td>
-                        {claim.kind === "free" ? (
-                          <span className="muted">—</span>
-                        ) : claim.kind === "mine" ? (
-                          <span className="claim-mine">you</span>
-                        ) : (
-                          <span className="claim-other">{claim.by}</span>
-                        )}
+                        <ClaimHolder claim={claim} />
                       </td>
                     </tr>
                   );
@@ -182,7 +167,7 @@ export function CreditExceptions({ session, onOpenOrder }: CreditExceptionsProps
             <CreditPanel
               key={selected.entry.orderId}
               exception={selected}
-              claim={claimOf(selected, session.userId, now)}
+              claim={claimState(selected.entry, session.userId, now)}
               onOpenOrder={onOpenOrder}
               onClose={() => {
                 setSelectedId(null);
@@ -209,7 +194,7 @@ function CreditPanel({
   onDone,
 }: {
   exception: CreditExceptionDto;
-  claim: Claim;
+  claim: ClaimState;
   onOpenOrder: (orderId: string) => void;
   onClose: () => void;
   onDone: (message: string) => void;
@@ -217,16 +202,15 @@ function CreditPanel({
   const { entry, figures } = exception;
   const actions = useCreditActions(entry.orderId);
   const [decision, setDecision] = useState<Decision | null>(null);
-  const mutations = [actions.claim, actions.release, actions.approve, actions.requireDeposit, actions.decline];
-  const busy = mutations.some((m) => m.isPending);
-  const failed = mutations.find((m) => m.isError);
+  const { busy, failed, clearErrors } = actionGroup([
+    actions.claim,
+    actions.release,
+    actions.approve,
+    actions.requireDeposit,
+    actions.decline,
+  ]);
   const holding = claim.kind === "mine";
 
-  function clearErrors() {
-    for (const mutation of mutations) {
-      if (mutation.isError) mutation.reset();
-    }
-  }
   function decide(next: Decision) {
     clearErrors();
     setDecision(next);
@@ -317,15 +301,17 @@ function CreditPanel({
 
       <h4>Decision</h4>
       <div className="actions">
-        {holding ? (
-          <button type="button" disabled={busy} data-testid="credit-release" onClick={() => { clearErrors(); actions.release.mutate(); }}>
-            Release
-          </button>
-        ) : (
-          <button type="button" className="primary" disabled={busy || claim.kind === "other"} data-testid="credit-claim" title="Claim (c)" onClick={claimIt}>
-            {actions.claim.isPending ? "Claiming…" : "Claim"}
-          </button>
-        )}
+        <ClaimButton
+          claim={claim}
+          busy={busy}
+          claiming={actions.claim.isPending}
+          testIdPrefix="credit"
+          onClaim={claimIt}
+          onRelease={() => {
+            clearErrors();
+            actions.release.mutate();
+          }}
+        />
         <button type="button" disabled={!holding || busy} data-testid="credit-approve" onClick={() => { decide("approve"); }}>
           Approve…
         </button>
@@ -342,8 +328,7 @@ function CreditPanel({
       {claim.kind === "free" && <p className="explain">Claim this exception to decide it.</p>}
       {claim.kind === "other" && (
         <p className="explain" data-testid="credit-claimed-by">
-          Claimed by {claim.by}
-          {claim.until === null ? "" : ` until ${formatDateTime(claim.until)}`}: wait for release or expiry.
+          {claimedByOther(claim)}
         </p>
       )}
       {failed !== undefined && (

@@ -1,13 +1,16 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState, type SubmitEvent } from "react";
 
+import { ClaimButton } from "../../components/Claim.tsx";
+import { actionGroup } from "../../ipc/actions.ts";
 import { commands, type QueueEntryDto } from "../../ipc/bindings.ts";
 import { call, describeError, explainError } from "../../ipc/call.ts";
+import { claimedByOther, claimState, leaseEnd } from "../../ipc/claim.ts";
 import { formatDateTime, formatDuration, humanize, stateClass } from "../../ipc/format.ts";
 import { useShortcutKeys } from "../../ipc/keyboard.ts";
 import { keys } from "../../ipc/keys.ts";
 import { ReasonDialog } from "./ReasonDialog.tsx";
-import { claimState, effectivePriority } from "./queueRows.ts";
+import { effectivePriority } from "./queueRows.ts";
 import { useEntryActions } from "./useQueue.ts";
 
 interface EntryPanelProps {
@@ -38,7 +41,7 @@ export function EntryPanel({ entry, userId, now, onOpenOrder, onClose, onDone }:
     queryFn: () => call(commands.getOrder(entry.orderId)),
   });
 
-  const mutations = [
+  const { busy, failed, clearErrors } = actionGroup([
     actions.claim,
     actions.release,
     actions.resolve,
@@ -46,15 +49,13 @@ export function EntryPanel({ entry, userId, now, onOpenOrder, onClose, onDone }:
     actions.cancel,
     actions.recordDeposit,
     actions.addNote,
-  ];
-  const busy = mutations.some((m) => m.isPending);
-  const failed = mutations.find((m) => m.isError);
+  ]);
 
   const needsClaim =
     claim.kind === "free"
       ? "Claim this entry to resolve, reject, cancel or record a deposit."
       : claim.kind === "other"
-        ? `Claimed by ${claim.by}${claim.until === null ? "" : ` until ${formatDateTime(new Date(claim.until).toISOString())}`}: wait for release or expiry.`
+        ? claimedByOther(claim)
         : null;
   const isDepositWait = entry.queue === "deposit";
 
@@ -69,17 +70,14 @@ export function EntryPanel({ entry, userId, now, onOpenOrder, onClose, onDone }:
     };
   }
 
-  /** A new attempt starts clean: the last failure stays on screen only until then. */
-  function clearErrors() {
-    for (const mutation of mutations) {
-      if (mutation.isError) mutation.reset();
-    }
+  function claimIt() {
+    clearErrors();
+    actions.claim.mutate();
   }
 
   useShortcutKeys((key) => {
     if (key === "c" && claim.kind === "free" && !busy) {
-      clearErrors();
-      actions.claim.mutate();
+      claimIt();
       return true;
     }
     if (key === "o") {
@@ -134,14 +132,12 @@ export function EntryPanel({ entry, userId, now, onOpenOrder, onClose, onDone }:
         <dd data-testid="queue-claim-state">
           {claim.kind === "free" && "Not claimed"}
           {claim.kind === "mine" && (
-            <span className="claim-mine">
-              You hold it{claim.until === null ? "" : ` until ${formatDateTime(new Date(claim.until).toISOString())}`}
-            </span>
+            <span className="claim-mine">You hold it{leaseEnd(claim.until)}</span>
           )}
           {claim.kind === "other" && (
             <span className="claim-other">
               Claimed by {claim.by}
-              {claim.until === null ? "" : ` until ${formatDateTime(new Date(claim.until).toISOString())}`}
+              {leaseEnd(claim.until)}
             </span>
           )}
         </dd>
@@ -162,25 +158,17 @@ export function EntryPanel({ entry, userId, now, onOpenOrder, onClose, onDone }:
 
       <h4>Actions</h4>
       <div className="actions">
-        {holding ? (
-          <button type="button" disabled={busy} data-testid="queue-release" onClick={() => { clearErrors(); actions.release.mutate(); }}>
-            Release
-          </button>
-        ) : (
-          <button
-            type="button"
-            className="primary"
-            disabled={busy || claim.kind === "other"}
-            data-testid="queue-claim"
-            title="Claim (c)"
-            onClick={() => {
-              clearErrors();
-              actions.claim.mutate();
-            }}
-          >
-            {actions.claim.isPending ? "Claiming…" : "Claim"}
-          </button>
-        )}
+        <ClaimButton
+          claim={claim}
+          busy={busy}
+          claiming={actions.claim.isPending}
+          testIdPrefix="queue"
+          onClaim={claimIt}
+          onRelease={() => {
+            clearErrors();
+            actions.release.mutate();
+          }}
+        />
         <button type="button" disabled={!holding || busy} data-testid="queue-resolve" onClick={() => { open("resolve"); }}>
           Resolve…
         </button>

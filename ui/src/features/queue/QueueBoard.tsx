@@ -1,6 +1,7 @@
 import type { SortingState } from "@tanstack/react-table";
 import { useDeferredValue, useMemo, useState } from "react";
 
+import { DoneNotice } from "../../components/Notice.tsx";
 import type { SessionDto } from "../../ipc/bindings.ts";
 import { explainError } from "../../ipc/call.ts";
 import { humanize, useNow } from "../../ipc/format.ts";
@@ -172,17 +173,13 @@ export function QueueBoard({ session, onOpenOrder }: QueueBoardProps) {
       )}
 
       {done !== null && (
-        <div className="notice ok" role="status" data-testid="queue-done">
-          {done}{" "}
-          <button
-            type="button"
-            onClick={() => {
-              setDone(null);
-            }}
-          >
-            Dismiss
-          </button>
-        </div>
+        <DoneNotice
+          message={done}
+          testId="queue-done"
+          onDismiss={() => {
+            setDone(null);
+          }}
+        />
       )}
 
       {entries.isError && entries.data !== undefined && (

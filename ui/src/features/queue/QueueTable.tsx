@@ -9,8 +9,10 @@ import {
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef } from "react";
 
+import { ClaimHolder } from "../../components/Claim.tsx";
+import { claimState } from "../../ipc/claim.ts";
 import { formatDateTime, formatDuration, humanize } from "../../ipc/format.ts";
-import { claimState, effectivePriority, type QueueRow } from "./queueRows.ts";
+import { effectivePriority, type QueueRow } from "./queueRows.ts";
 
 const ROW_HEIGHT = 26;
 
@@ -138,13 +140,7 @@ export function QueueTable({ rows, sorting, onSortingChange, selectedId, onSelec
         header: "Claimed by",
         size: 140,
         cell: ({ row }) => {
-          const claim = claimState(row.original.entry, userId, now);
-          if (claim.kind === "free") return <span className="muted">—</span>;
-          return claim.kind === "mine" ? (
-            <span className="claim-mine">you</span>
-          ) : (
-            <span className="claim-other">{claim.by}</span>
-          );
+          return <ClaimHolder claim={claimState(row.original.entry, userId, now)} />;
         },
       },
     ],

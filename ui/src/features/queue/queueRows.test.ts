@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { queueEntry } from "../../test/queue.ts";
-import { claimState, filterOptions, filterRows, noFilter, prepareRows, sortRows } from "./queueRows.ts";
+import { filterOptions, filterRows, noFilter, prepareRows, sortRows } from "./queueRows.ts";
 
 const rows = prepareRows([
   queueEntry("PO-1", { customerName: "Jansen", priority: "3", effectivePriority: "1", waitingSince: "2026-11-26T10:00:00Z" }),
@@ -51,14 +51,5 @@ describe("queue rows", () => {
       reasonCodes: ["ADDRESS_NOT_SERVICEABLE", "CREDIT_DEPOSIT_REQUIRED"],
       priorities: ["0", "1", "2"],
     });
-  });
-
-  it("tells a running claim from an expired one", () => {
-    const now = Date.parse("2026-11-26T12:00:00Z");
-    const held = queueEntry("PO-1", { claimedBy: "u-2", claimedUntil: "2026-11-26T12:10:00Z" });
-    expect(claimState(held, "u-1", now)).toEqual({ kind: "other", by: "u-2", until: Date.parse("2026-11-26T12:10:00Z") });
-    expect(claimState(held, "u-2", now).kind).toBe("mine");
-    expect(claimState({ ...held, claimedUntil: "2026-11-26T11:59:00Z" }, "u-1", now).kind).toBe("free");
-    expect(claimState(queueEntry("PO-2"), "u-1", now).kind).toBe("free");
   });
 });

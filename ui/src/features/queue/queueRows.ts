@@ -189,17 +189,3 @@ export function filterOptions(rows: readonly QueueRow[]): {
     priorities: sorted(priorities),
   };
 }
-
-/** Who holds an entry now; an expired lease is free (the server treats it so). */
-export type ClaimState =
-  | { kind: "free" }
-  | { kind: "mine"; until: number | null }
-  | { kind: "other"; by: string; until: number | null };
-
-export function claimState(entry: QueueEntryDto, userId: string, now: number): ClaimState {
-  if (entry.claimedBy === null) return { kind: "free" };
-  const until = parseTime(entry.claimedUntil, Number.NaN);
-  if (!Number.isNaN(until) && until <= now) return { kind: "free" };
-  const lease = Number.isNaN(until) ? null : until;
-  return entry.claimedBy === userId ? { kind: "mine", until: lease } : { kind: "other", by: entry.claimedBy, until: lease };
-}
