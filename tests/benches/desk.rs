@@ -6,7 +6,7 @@
 //! ```
 //!
 //! 1. **Offline capture, then the drain.** An agent signs in once, the server is killed, and
-//!    `ORDERDESK_BENCH_DRAIN_ORDERS` (default 10,000) orders are captured through
+//!    `ORDERDESK_BENCH_DRAIN_ORDERS` (default 10,000; 0 skips this part) orders are captured through
 //!    `Desk::submit` (local validation + local store + outbox, each timed). The server starts
 //!    again on the same data dir and port (`--demo`: validation, decomposition and the SOM
 //!    simulator run as in `scripts/run.sh`); the sync engine starts, and the drain is timed until
@@ -88,8 +88,10 @@ fn machine_load() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-/// `VmRSS` and `VmHWM` of this process, in MiB.
-fn memory() -> (f64, f64) {
+/// This process's resident memory from `/proc/self/status`, in MiB: `VmRSS` (of it, `RssAnon`
+/// the heap and stacks, `RssFile` file pages mapped in: SQLite's memory-mapped database, shared
+/// with the page cache and given back under pressure) and the peak `VmHWM`.
+fn memory() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let kib = |key: &str| {
         status
@@ -99,7 +101,13 @@ fn memory() -> (f64, f64) {
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(0.0)
     };
-    (kib("VmRSS:") / 1024.0, kib("VmHWM:") / 1024.0)
+    format!(
+        "VmRSS {:.1} MiB (RssAnon {:.1}, RssFile {:.1}; peak VmHWM {:.1})",
+        kib("VmRSS:") / 1024.0,
+        kib("RssAnon:") / 1024.0,
+        kib("RssFile:") / 1024.0,
+        kib("VmHWM:") / 1024.0
+    )
 }
 
 /// Quotes the demo data accepts (captures cycle through them).
@@ -256,8 +264,7 @@ async fn core_over_many(dir: &Path) {
 
 /// The child of [`core_over_many`]: a process that is the desk core alone.
 async fn rss_child(data: PathBuf, url: String) {
-    let (rss, _) = memory();
-    println!("desk core process at start: VmRSS {rss:.1} MiB");
+    println!("desk core process at start: {}", memory());
     let desk = open(&data, &url, BACKOFFICE, false).await;
     let mut pages = Vec::new();
     let mut seen = 0u64;
@@ -310,10 +317,7 @@ async fn rss_child(data: PathBuf, url: String) {
         "search \"kerkstraat 12\" through the desk: {}",
         percentiles(times)
     );
-    let (rss, hwm) = memory();
-    println!(
-        "desk core after loading {seen} local orders: VmRSS {rss:.1} MiB (peak VmHWM {hwm:.1} MiB)"
-    );
+    println!("desk core after loading {seen} local orders: {}", memory());
     // A customer's own history is what local validation reads (duplicates, velocity): the
     // first 200 captures leave each demo customer a few dozen orders, as at a real desk; the
     // next 1,800 pile hundreds onto the same few customers.
@@ -327,8 +331,7 @@ async fn rss_child(data: PathBuf, url: String) {
         "capture on top of {seen} local orders, the next 1,800 (hundreds per demo customer): {}",
         percentiles(times)
     );
-    let (rss, hwm) = memory();
-    println!("desk core after 2,000 captures: VmRSS {rss:.1} MiB (peak VmHWM {hwm:.1} MiB)");
+    println!("desk core after 2,000 captures: {}", memory());
     desk.close().await;
 }
 
@@ -353,6 +356,8 @@ fn main() {
         machine_load()
     );
     let dir = tempfile::tempdir().unwrap();
-    runtime.block_on(drain(&dir.path().join("drain")));
+    if env_count("ORDERDESK_BENCH_DRAIN_ORDERS", 10_000) > 0 {
+        runtime.block_on(drain(&dir.path().join("drain")));
+    }
     runtime.block_on(core_over_many(&dir.path().join("many")));
 }
