@@ -5,7 +5,11 @@ import type { ReactNode } from "react";
 import type { SessionDto, SyncStatusDto } from "../ipc/bindings.ts";
 import { createQueryClient } from "../ipc/queryClient.ts";
 
-/** Renders with a fresh QueryClient (the app's own settings), and hands the client back. */
+/**
+ * Renders with a fresh QueryClient (the app's own settings), and hands the client back. Every
+ * screen test renders through this; the bindings mock (`desk.ts`) must still be declared in the
+ * test file itself, since `vi.mock` is hoisted per file.
+ */
 export function renderWithClient(ui: ReactNode): RenderResult & { client: QueryClient } {
   const client = createQueryClient();
   const result = render(<QueryClientProvider client={client}>{ui}</QueryClientProvider>);
@@ -14,7 +18,10 @@ export function renderWithClient(ui: ReactNode): RenderResult & { client: QueryC
 
 const agentRights = ["useDesk", "readCatalog", "captureOrders", "readOrders", "changeOrders", "readSyncStatus"];
 
-/** Sessions as the desk answers them; rights mirror crates/desk/src/permission.rs. */
+/**
+ * Sessions as the desk answers them; rights mirror crates/desk/src/permission.rs. A test of a
+ * missing right spreads one and overrides `role` and `rights`.
+ */
 export const sessions = {
   agent: {
     userId: "demo-agent-1",

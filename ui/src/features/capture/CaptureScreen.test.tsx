@@ -1,5 +1,4 @@
-import { QueryClientProvider } from "@tanstack/react-query";
-import { configure, render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -11,23 +10,11 @@ import {
   type SessionDto,
   type ValidationDto,
 } from "../../ipc/bindings.ts";
-import { createQueryClient } from "../../ipc/queryClient.ts";
 import { err, ok } from "../../test/desk.ts";
+import { renderWithClient, sessions } from "../../test/render.tsx";
 import { CaptureScreen } from "./CaptureScreen.tsx";
 
-// Validation and searches wait for typing to pause; on a machine busy with builds the default
-// one second for findBy/waitFor is too tight.
-configure({ asyncUtilTimeout: 4000 });
-
 vi.mock("../../ipc/bindings.ts", async () => (await import("../../test/desk.ts")).mockBindings());
-
-const agent: SessionDto = {
-  userId: "U-AGENT-1",
-  name: "Demo Agent 1",
-  role: "agent",
-  rights: ["useDesk", "readCatalog", "captureOrders", "readOrders", "changeOrders"],
-  serverUrl: "http://127.0.0.1:8622",
-};
 
 const offerings: OfferingDto[] = [
   {
@@ -137,13 +124,9 @@ function validate(draft: DraftDto): ValidationDto {
   };
 }
 
-function renderCapture(session: SessionDto = agent) {
+function renderCapture(session: SessionDto = sessions.agent) {
   const onOpenOrder = vi.fn();
-  render(
-    <QueryClientProvider client={createQueryClient()}>
-      <CaptureScreen session={session} onOpenOrder={onOpenOrder} />
-    </QueryClientProvider>,
-  );
+  renderWithClient(<CaptureScreen session={session} onOpenOrder={onOpenOrder} />);
   return { onOpenOrder };
 }
 
@@ -468,7 +451,7 @@ describe("CaptureScreen", { timeout: 20_000 }, () => {
   });
 
   it("tells a role without the capture right that it cannot capture", () => {
-    renderCapture({ ...agent, role: "supervisor", rights: ["useDesk", "readHistory"] });
+    renderCapture({ ...sessions.agent, role: "supervisor", rights: ["useDesk", "readHistory"] });
     expect(screen.getByTestId("capture-forbidden")).toHaveTextContent("cannot capture orders");
   });
 });

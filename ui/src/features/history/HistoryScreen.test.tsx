@@ -1,26 +1,13 @@
-import { QueryClientProvider } from "@tanstack/react-query";
-import { configure, render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import { commands, type HistoryRowDto, type SessionDto, type VersionDto } from "../../ipc/bindings.ts";
-import { createQueryClient } from "../../ipc/queryClient.ts";
 import { err, ok } from "../../test/desk.ts";
+import { renderWithClient, sessions } from "../../test/render.tsx";
 import { HistoryScreen } from "./HistoryScreen.tsx";
 
-// Validation and searches wait for typing to pause; on a machine busy with builds the default
-// one second for findBy/waitFor is too tight.
-configure({ asyncUtilTimeout: 4000 });
-
 vi.mock("../../ipc/bindings.ts", async () => (await import("../../test/desk.ts")).mockBindings());
-
-const supervisor: SessionDto = {
-  userId: "U-SUPERVISOR-1",
-  name: "Demo Supervisor 1",
-  role: "supervisor",
-  rights: ["useDesk", "readOrders", "readHistory"],
-  serverUrl: "http://127.0.0.1:8622",
-};
 
 function historyRow(n: number, partial: Partial<HistoryRowDto> = {}): HistoryRowDto {
   return {
@@ -46,13 +33,9 @@ const versions: VersionDto[] = [
 
 const searchHistory = vi.mocked(commands.searchHistory);
 
-function renderHistory(session: SessionDto = supervisor) {
+function renderHistory(session: SessionDto = sessions.supervisor) {
   const onOpenOrder = vi.fn();
-  render(
-    <QueryClientProvider client={createQueryClient()}>
-      <HistoryScreen session={session} onOpenOrder={onOpenOrder} />
-    </QueryClientProvider>,
-  );
+  renderWithClient(<HistoryScreen session={session} onOpenOrder={onOpenOrder} />);
   return { onOpenOrder };
 }
 
@@ -169,7 +152,7 @@ describe("HistoryScreen", { timeout: 20_000 }, () => {
   });
 
   it("is closed to roles without the history right", () => {
-    renderHistory({ ...supervisor, role: "agent", rights: ["useDesk", "captureOrders"] });
+    renderHistory({ ...sessions.supervisor, role: "agent", rights: ["useDesk", "captureOrders"] });
     expect(screen.getByTestId("history-forbidden")).toBeInTheDocument();
   });
 });

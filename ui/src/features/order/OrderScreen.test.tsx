@@ -1,5 +1,4 @@
-import { QueryClientProvider } from "@tanstack/react-query";
-import { configure, render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -11,23 +10,11 @@ import {
   type SessionDto,
 } from "../../ipc/bindings.ts";
 import { useLiveInvalidation } from "../../ipc/live.ts";
-import { createQueryClient } from "../../ipc/queryClient.ts";
 import { emit, err, ok } from "../../test/desk.ts";
+import { renderWithClient, sessions } from "../../test/render.tsx";
 import { OrderScreen } from "./OrderScreen.tsx";
 
-// Validation and searches wait for typing to pause; on a machine busy with builds the default
-// one second for findBy/waitFor is too tight.
-configure({ asyncUtilTimeout: 4000 });
-
 vi.mock("../../ipc/bindings.ts", async () => (await import("../../test/desk.ts")).mockBindings());
-
-const agent: SessionDto = {
-  userId: "U-AGENT-1",
-  name: "Demo Agent 1",
-  role: "agent",
-  rights: ["useDesk", "readCatalog", "captureOrders", "readOrders", "changeOrders"],
-  serverUrl: "http://127.0.0.1:8622",
-};
 
 function row(partial: Partial<OrderRowDto> = {}): OrderRowDto {
   return {
@@ -179,13 +166,13 @@ function Live() {
   return null;
 }
 
-function renderOrder(session: SessionDto = agent) {
+function renderOrder(session: SessionDto = sessions.agent) {
   const onBack = vi.fn();
-  render(
-    <QueryClientProvider client={createQueryClient()}>
+  renderWithClient(
+    <>
       <Live />
       <OrderScreen session={session} orderId="L-order-7" onBack={onBack} />
-    </QueryClientProvider>,
+    </>,
   );
   return { onBack };
 }

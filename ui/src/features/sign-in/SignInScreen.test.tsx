@@ -1,29 +1,16 @@
-import { QueryClientProvider } from "@tanstack/react-query";
-import { render, screen } from "@testing-library/react";
+import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { commands, type SessionDto } from "../../ipc/bindings.ts";
-import { createQueryClient } from "../../ipc/queryClient.ts";
+import { commands } from "../../ipc/bindings.ts";
 import { err, ok } from "../../test/desk.ts";
+import { renderWithClient, sessions } from "../../test/render.tsx";
 import { SignInScreen } from "./SignInScreen.tsx";
 
 vi.mock("../../ipc/bindings.ts", async () => (await import("../../test/desk.ts")).mockBindings());
 
-const agent: SessionDto = {
-  userId: "u-agent-1",
-  name: "Agent One",
-  role: "agent",
-  rights: ["useDesk", "captureOrders", "readOrders"],
-  serverUrl: "http://127.0.0.1:8622",
-};
-
 function renderSignIn(onSignedIn = vi.fn()) {
-  render(
-    <QueryClientProvider client={createQueryClient()}>
-      <SignInScreen onSignedIn={onSignedIn} />
-    </QueryClientProvider>,
-  );
+  renderWithClient(<SignInScreen onSignedIn={onSignedIn} />);
   return onSignedIn;
 }
 
@@ -34,7 +21,7 @@ describe("SignInScreen", () => {
 
   it("signs in with the typed server URL and token", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.signIn).mockResolvedValue(ok(agent));
+    vi.mocked(commands.signIn).mockResolvedValue(ok(sessions.agent));
     const onSignedIn = renderSignIn();
 
     expect(screen.getByLabelText("Server URL")).toHaveValue("http://127.0.0.1:8622");
@@ -44,13 +31,13 @@ describe("SignInScreen", () => {
     await user.type(screen.getByLabelText("User token"), "  tok-42 {Enter}");
 
     expect(commands.signIn).toHaveBeenCalledWith("http://desk.example:9000", "tok-42");
-    expect(onSignedIn).toHaveBeenCalledExactlyOnceWith(agent);
+    expect(onSignedIn).toHaveBeenCalledExactlyOnceWith(sessions.agent);
     expect(localStorage.getItem("orderdesk.serverUrl")).toBe("http://desk.example:9000");
   });
 
   it("signs a demo user in with one click", async () => {
     const user = userEvent.setup();
-    vi.mocked(commands.signIn).mockResolvedValue(ok(agent));
+    vi.mocked(commands.signIn).mockResolvedValue(ok(sessions.agent));
     const onSignedIn = renderSignIn();
 
     await user.click(screen.getByRole("button", { name: "Demo back office" }));
