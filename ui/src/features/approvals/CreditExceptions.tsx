@@ -1,6 +1,7 @@
 import { useMemo, useState } from "react";
 
 import { ClaimButton, ClaimHolder } from "../../components/Claim.tsx";
+import { Empty, ErrorNotice, Loading } from "../../components/ListStatus.tsx";
 import { DoneNotice } from "../../components/Notice.tsx";
 import { actionGroup } from "../../ipc/actions.ts";
 import type { CreditExceptionDto, SessionDto } from "../../ipc/bindings.ts";
@@ -91,19 +92,17 @@ export function CreditExceptions({ session, onOpenOrder }: CreditExceptionsProps
       )}
 
       {list.isPending ? (
-        <p className="muted" aria-busy="true" data-testid="credit-loading">
-          Loading credit exceptions…
-        </p>
+        <Loading testId="credit-loading">Loading credit exceptions…</Loading>
       ) : list.isError ? (
-        <div className="notice error" role="alert" data-testid="credit-list-error">
+        <ErrorNotice testId="credit-list-error">
           Could not list the credit exceptions: {explainError(list.error)}
-        </div>
+        </ErrorNotice>
       ) : shown.length === 0 ? (
-        <p className="empty" data-testid="credit-empty">
+        <Empty testId="credit-empty">
           {queue === null
             ? "No credit referrals or deposit waits: nothing to decide."
             : "None in this queue. Choose “referrals and deposits” to see all."}
-        </p>
+        </Empty>
       ) : (
         <div className="queue-body">
           <div className="queue-table">

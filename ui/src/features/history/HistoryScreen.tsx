@@ -7,6 +7,8 @@ import {
 } from "@tanstack/react-table";
 import { useId, useState, type SubmitEvent } from "react";
 
+import { Empty, ErrorNotice, Loading } from "../../components/ListStatus.tsx";
+import { PageCount, PagerButtons } from "../../components/Pager.tsx";
 import { commands, type HistoryFilterDto, type HistoryRowDto, type SessionDto } from "../../ipc/bindings.ts";
 import { call, describeError, errorCode } from "../../ipc/call.ts";
 import { formatDateTime, humanize, stateClass } from "../../ipc/format.ts";
@@ -165,39 +167,31 @@ export function HistoryScreen({
   let body;
   if (criteria === null) {
     body = (
-      <p className="empty" data-testid="history-start">
+      <Empty testId="history-start">
         Search by customer, agent, channel, state or dates. Leave every field empty to list the newest orders.
-      </p>
+      </Empty>
     );
   } else if (results.isPending) {
-    body = (
-      <p className="muted" aria-busy="true" data-testid="history-loading">
-        Searching the history…
-      </p>
-    );
+    body = <Loading testId="history-loading">Searching the history…</Loading>;
   } else if (results.isError) {
     body = (
-      <div className="notice error" role="alert" data-testid="history-error">
+      <ErrorNotice
+        testId="history-error"
+        retry={{
+          label: "Try again",
+          onRetry: () => {
+            void results.refetch();
+          },
+        }}
+      >
         The history could not be searched: {describeError(results.error)}{" "}
         {errorCode(results.error) === "offline"
           ? "History lives on the server: search again once the desk is online."
-          : "Check the filters and try again."}{" "}
-        <button
-          type="button"
-          onClick={() => {
-            void results.refetch();
-          }}
-        >
-          Try again
-        </button>
-      </div>
+          : "Check the filters and try again."}
+      </ErrorNotice>
     );
   } else if (rows.length === 0) {
-    body = (
-      <p className="empty" data-testid="history-empty">
-        No order matches these filters. Widen the date range or clear a field.
-      </p>
-    );
+    body = <Empty testId="history-empty">No order matches these filters. Widen the date range or clear a field.</Empty>;
   } else {
     body = (
       <table className="grid" data-testid="history-results" aria-busy={results.isFetching}>
@@ -281,32 +275,16 @@ export function HistoryScreen({
         <div className="history-results">
           {criteria !== null && results.isSuccess && (
             <div className="toolbar">
-              <span className="muted" data-testid="history-count">
-                {total === 0
-                  ? "No orders"
-                  : `${String(offset + 1)}–${String(offset + rows.length)} of ${String(total)}`}
-              </span>
+              <PageCount offset={offset} shown={rows.length} total={total} testId="history-count" />
               <span className="spacer" />
-              <button
-                type="button"
-                data-testid="history-prev"
-                disabled={offset === 0 || results.isFetching}
-                onClick={() => {
-                  setOffset(Math.max(0, offset - PAGE_SIZE));
-                }}
-              >
-                Previous
-              </button>
-              <button
-                type="button"
-                data-testid="history-next"
-                disabled={offset + PAGE_SIZE >= total || results.isFetching}
-                onClick={() => {
-                  setOffset(offset + PAGE_SIZE);
-                }}
-              >
-                Next
-              </button>
+              <PagerButtons
+                offset={offset}
+                pageSize={PAGE_SIZE}
+                total={total}
+                busy={results.isFetching}
+                testIdPrefix="history"
+                onOffset={setOffset}
+              />
             </div>
           )}
           {body}

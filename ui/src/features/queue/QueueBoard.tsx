@@ -1,6 +1,7 @@
 import type { SortingState } from "@tanstack/react-table";
 import { useDeferredValue, useMemo, useState } from "react";
 
+import { Empty, ErrorNotice, Loading } from "../../components/ListStatus.tsx";
 import { DoneNotice } from "../../components/Notice.tsx";
 import type { SessionDto } from "../../ipc/bindings.ts";
 import { explainError } from "../../ipc/call.ts";
@@ -183,25 +184,21 @@ export function QueueBoard({ session, onOpenOrder }: QueueBoardProps) {
       )}
 
       {entries.isError && entries.data !== undefined && (
-        <div className="notice error" role="alert" data-testid="queue-error">
+        <ErrorNotice testId="queue-error">
           Could not re-read the queue, so this is the list as it was: {explainError(entries.error)}
-        </div>
+        </ErrorNotice>
       )}
 
       {entries.isPending ? (
-        <p className="muted" aria-busy="true" data-testid="queue-loading">
-          Loading the queue…
-        </p>
+        <Loading testId="queue-loading">Loading the queue…</Loading>
       ) : entries.data === undefined ? (
-        <div className="notice error" role="alert" data-testid="queue-error">
-          Could not read the queue: {explainError(entries.error)}
-        </div>
+        <ErrorNotice testId="queue-error">Could not read the queue: {explainError(entries.error)}</ErrorNotice>
       ) : rows.length === 0 ? (
-        <p className="empty" data-testid="queue-empty">
+        <Empty testId="queue-empty">
           {refresh.isPending
             ? "Reading the queues from the server…"
             : "The queues are empty: no held, pending, cancellation or jeopardy orders."}
-        </p>
+        </Empty>
       ) : (
         <div className="queue-body">
           {visible.length === 0 ? (

@@ -1,6 +1,8 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
+import { Empty, ErrorNotice, Loading } from "../../components/ListStatus.tsx";
+import { PageCount, PagerButtons } from "../../components/Pager.tsx";
 import { commands, type OrderFilterDto } from "../../ipc/bindings.ts";
 import { call, explainError } from "../../ipc/call.ts";
 import { formatDateTime, humanize, stateClass, syncClass } from "../../ipc/format.ts";
@@ -84,57 +86,30 @@ export function MyOrders({ onOpenOrder }: MyOrdersProps) {
           </select>
         </label>
         <span className="spacer" />
-        {orders.isSuccess && (
-          <span className="muted" data-testid="orders-count">
-            {total === 0
-              ? "No orders"
-              : `${String(offset + 1)}–${String(offset + rows.length)} of ${String(total)}`}
-          </span>
-        )}
-        <button
-          type="button"
-          disabled={offset === 0}
-          onClick={() => {
-            setOffset(Math.max(0, offset - PAGE));
-          }}
-        >
-          Previous
-        </button>
-        <button
-          type="button"
-          disabled={offset + PAGE >= total}
-          onClick={() => {
-            setOffset(offset + PAGE);
-          }}
-        >
-          Next
-        </button>
+        {orders.isSuccess && <PageCount offset={offset} shown={rows.length} total={total} testId="orders-count" />}
+        <PagerButtons offset={offset} pageSize={PAGE} total={total} onOffset={setOffset} />
       </div>
 
-      {orders.isPending && (
-        <p className="muted" aria-busy="true" data-testid="orders-loading">
-          Loading orders…
-        </p>
-      )}
+      {orders.isPending && <Loading testId="orders-loading">Loading orders…</Loading>}
       {orders.isError && (
-        <div className="notice error" role="alert" data-testid="orders-error">
-          Could not list the orders: {explainError(orders.error)}{" "}
-          <button
-            type="button"
-            onClick={() => {
+        <ErrorNotice
+          testId="orders-error"
+          retry={{
+            label: "Retry",
+            onRetry: () => {
               void orders.refetch();
-            }}
-          >
-            Retry
-          </button>
-        </div>
+            },
+          }}
+        >
+          Could not list the orders: {explainError(orders.error)}
+        </ErrorNotice>
       )}
       {orders.isSuccess && rows.length === 0 && (
-        <p className="empty" data-testid="orders-empty">
+        <Empty testId="orders-empty">
           {state === null && syncStatus === null
             ? "No orders on this desk yet. Orders you capture, and orders synced from the server, appear here."
             : "No order matches these filters."}
-        </p>
+        </Empty>
       )}
       {rows.length > 0 && (
         <table className="grid" data-testid="orders-table">
