@@ -929,6 +929,86 @@ fn the_server_copy_of_our_own_unacknowledged_create_is_adopted() {
     assert_eq!((stored.sync, stored.order), (SyncStatus::Synced, theirs));
 }
 
+#[test]
+fn an_acknowledgement_never_replaces_a_newer_pulled_copy() {
+    let (_d, store) = open();
+    let seq = store
+        .save_local_order(&captured("O-1"), Some(&create("O-1", "k1")))
+        .unwrap()
+        .unwrap();
+    // While the create's answer (version 1) is in flight, the changes feed brings version 2
+    // (the server held the order) and the cursor moves past it.
+    let mut v1 = order("O-1", "CUST-1", "ADDR-1");
+    v1.version = 1;
+    v1.state_reason = Some("acknowledged".into());
+    let mut v2 = v1.clone();
+    v2.version = 2;
+    v2.state_reason = Some("held for a credit check".into());
+    store
+        .upsert_from_server(&pulled(v2.clone(), 2), t0())
+        .unwrap();
+    store
+        .mark_sent(
+            seq,
+            &ServerAck {
+                version: Some(1),
+                etag: Some("\"1\"".into()),
+                order: Some(v1),
+            },
+            t0() + mins(1),
+        )
+        .unwrap();
+    let stored = store.get_order(&OrderId::new("O-1")).unwrap().unwrap();
+    assert_eq!(
+        (
+            stored.sync,
+            stored.server_version,
+            stored.etag.as_deref(),
+            stored.order
+        ),
+        (SyncStatus::Synced, Some(2), Some("\"2\""), v2)
+    );
+    assert_eq!(store.outbox_counts().unwrap().pending, 0);
+}
+
+#[test]
+fn an_older_pulled_copy_never_replaces_a_newer_acknowledgement() {
+    let (_d, store) = open();
+    let seq = store
+        .save_local_order(&captured("O-1"), Some(&create("O-1", "k1")))
+        .unwrap()
+        .unwrap();
+    let mut v1 = order("O-1", "CUST-1", "ADDR-1");
+    v1.version = 1;
+    v1.state_reason = Some("acknowledged".into());
+    let mut v2 = v1.clone();
+    v2.version = 2;
+    v2.state_reason = Some("held for a credit check".into());
+    store
+        .mark_sent(
+            seq,
+            &ServerAck {
+                version: Some(2),
+                etag: Some("\"2\"".into()),
+                order: Some(v2.clone()),
+            },
+            t0(),
+        )
+        .unwrap();
+    // A feed page read before the answer arrived still carries version 1.
+    assert_eq!(
+        store
+            .upsert_from_server(&pulled(v1, 1), t0() + mins(1))
+            .unwrap(),
+        PullOutcome::SkippedOlder { known: 2 }
+    );
+    let stored = store.get_order(&OrderId::new("O-1")).unwrap().unwrap();
+    assert_eq!(
+        (stored.sync, stored.server_version, stored.order),
+        (SyncStatus::Synced, Some(2), v2)
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Outbox
 

@@ -317,21 +317,36 @@ fn counts(conn: &Connection) -> Result<OutboxCounts> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AfterSent {
     /// The order's last unsent change reached the server (or the order was synced already):
-    /// synced, taking the server's copy when the answer carries one.
-    Synced,
+    /// synced, taking the server's copy when the answer carries one and `take_ack` says so.
+    Synced { take_ack: bool },
     /// Other changes still wait (or a conflict or refusal is shown): only the server's version
-    /// is recorded, and the last error cleared unless a refusal or conflict is what it says.
-    KeepStatus { clear_error: bool },
+    /// is recorded (when `take_ack`), and the last error cleared unless a refusal or conflict is
+    /// what it says.
+    KeepStatus { clear_error: bool, take_ack: bool },
 }
 
-/// Pure: the order's status after one of its entries was acknowledged.
-pub(crate) fn after_sent(order: &LocalOrder, unsent_left: bool) -> AfterSent {
+/// Pure: the order's status after one of its entries was acknowledged with `acked_version`.
+///
+/// An answer never moves the order backwards: when a newer server copy is stored already (the
+/// changes feed brought version 2 while the create's answer, version 1, was in flight), the
+/// answer's version, tag and document are dropped (`take_ack: false`) and the newer copy kept.
+/// The feed's cursor has moved past that version, so nothing would bring it back.
+pub(crate) fn after_sent(
+    order: &LocalOrder,
+    unsent_left: bool,
+    acked_version: Option<u32>,
+) -> AfterSent {
+    let take_ack = !matches!(
+        (order.server_version, acked_version),
+        (Some(stored), Some(acked)) if stored > acked
+    );
     let in_step = matches!(order.sync, SyncStatus::AwaitingSync | SyncStatus::Synced);
     if !unsent_left && in_step {
-        AfterSent::Synced
+        AfterSent::Synced { take_ack }
     } else {
         AfterSent::KeepStatus {
             clear_error: in_step,
+            take_ack,
         }
     }
 }
@@ -344,11 +359,22 @@ fn mark_sent(conn: &Connection, seq: u64, ack: &ServerAck, at: DateTime<Utc>) ->
         return Ok(());
     };
     let unsent_left = has_unsent(conn, entry.order_id.as_str())?;
-    let server_version = ack.version.or(order.server_version);
-    let etag = ack.etag.clone().or_else(|| order.etag.clone());
-    let next = match after_sent(&order, unsent_left) {
-        AfterSent::Synced => LocalOrder {
-            order: ack.order.clone().unwrap_or(order.order),
+    let decision = after_sent(&order, unsent_left, ack.version);
+    let take_ack = match decision {
+        AfterSent::Synced { take_ack } | AfterSent::KeepStatus { take_ack, .. } => take_ack,
+    };
+    let (server_version, etag, document) = if take_ack {
+        (
+            ack.version.or(order.server_version),
+            ack.etag.clone().or_else(|| order.etag.clone()),
+            ack.order.clone(),
+        )
+    } else {
+        (order.server_version, order.etag.clone(), None)
+    };
+    let next = match decision {
+        AfterSent::Synced { .. } => LocalOrder {
+            order: document.unwrap_or(order.order),
             sync: SyncStatus::Synced,
             server_version,
             etag,
@@ -356,7 +382,7 @@ fn mark_sent(conn: &Connection, seq: u64, ack: &ServerAck, at: DateTime<Utc>) ->
             updated_at: at,
             ..order
         },
-        AfterSent::KeepStatus { clear_error } => LocalOrder {
+        AfterSent::KeepStatus { clear_error, .. } => LocalOrder {
             server_version,
             etag,
             last_error: if clear_error { None } else { order.last_error },
@@ -499,7 +525,8 @@ impl LocalStore {
 
     /// The server took the entry: it is deleted, and the order records the server's version;
     /// when it was the order's last unsent change, the order is synced (with the server's copy
-    /// from `ack.order` when given).
+    /// from `ack.order` when given). An answer older than the stored server copy (one the feed
+    /// brought while the answer was in flight) never replaces it.
     pub fn mark_sent(&self, seq: u64, ack: &ServerAck, at: DateTime<Utc>) -> Result<()> {
         self.write(|tx| tx.mark_sent(seq, ack, at))
     }
@@ -574,8 +601,13 @@ mod tests {
     }
 
     fn keep(clear_error: bool) -> AfterSent {
-        AfterSent::KeepStatus { clear_error }
+        AfterSent::KeepStatus {
+            clear_error,
+            take_ack: true,
+        }
     }
+
+    const SYNCED: AfterSent = AfterSent::Synced { take_ack: true };
 
     #[test]
     fn after_an_ack() {
@@ -584,9 +616,9 @@ mod tests {
             reason: "bad".into(),
         };
         let cases = [
-            (SyncStatus::AwaitingSync, false, AfterSent::Synced),
+            (SyncStatus::AwaitingSync, false, SYNCED),
             (SyncStatus::AwaitingSync, true, keep(true)),
-            (SyncStatus::Synced, false, AfterSent::Synced),
+            (SyncStatus::Synced, false, SYNCED),
             (SyncStatus::Synced, true, keep(true)),
             (SyncStatus::Draft, false, keep(false)),
             (rejected.clone(), false, keep(false)),
@@ -594,9 +626,49 @@ mod tests {
         ];
         for (sync, left, expected) in cases {
             assert_eq!(
-                after_sent(&order(sync.clone()), left),
+                after_sent(&order(sync.clone()), left, Some(1)),
                 expected,
                 "{sync:?} {left}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_ack_never_moves_the_order_backwards() {
+        // (stored server version, acknowledged version, unsent left, expected)
+        let cases = [
+            (None, Some(1), false, SYNCED),
+            (None, None, false, SYNCED),
+            (Some(1), Some(1), false, SYNCED),
+            (Some(1), Some(2), false, SYNCED),
+            (Some(3), None, false, SYNCED),
+            // The feed brought a newer copy while the answer was in flight: keep it.
+            (
+                Some(2),
+                Some(1),
+                false,
+                AfterSent::Synced { take_ack: false },
+            ),
+            (
+                Some(2),
+                Some(1),
+                true,
+                AfterSent::KeepStatus {
+                    clear_error: true,
+                    take_ack: false,
+                },
+            ),
+            (Some(2), Some(3), true, keep(true)),
+        ];
+        for (stored, acked, left, expected) in cases {
+            let o = LocalOrder {
+                server_version: stored,
+                ..order(SyncStatus::AwaitingSync)
+            };
+            assert_eq!(
+                after_sent(&o, left, acked),
+                expected,
+                "{stored:?} {acked:?} {left}"
             );
         }
     }
