@@ -1,22 +1,16 @@
 // (a) An agent captures an order from a CPQ quote and watches it complete: QT-GPON-HAPPY
 // (fixtures/README.md: every check passes; the SOM delivers GPON-Access, Internet-Access and
 // CPE-Management, and the order completes).
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { captureFromQuote, is, launch, screenshot, serverGet, signIn, tid, tokens, keepFailures } from "./app.ts";
-import type { Session } from "./webdriver.ts";
+import { captureFromQuote, flowSession, is, screenshot, serverGet, signIn, tid, tokens } from "./app.ts";
 
 const FLOW = "agent-capture";
-let session: Session | undefined;
-keepFailures(FLOW, () => session);
-
-afterAll(async () => {
-  await session?.end();
-});
+const startApp = flowSession(FLOW);
 
 describe("an agent captures an order from a quote", () => {
   it("submits QT-GPON-HAPPY, and the order syncs, is fulfilled and completes", async () => {
-    session = await launch();
+    const session = await startApp();
     await signIn(session, tokens.agent, FLOW);
 
     await captureFromQuote(session, "QT-GPON-HAPPY", { flow: FLOW, expectOutcome: "pass" });

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { afterEach } from "vitest";
+import { afterAll, afterEach } from "vitest";
 
 import { Fatal, Session, waitUntil, WebDriverError, type Element } from "./webdriver.ts";
 
@@ -202,6 +202,18 @@ export async function syncedOrderId(session: Session, timeoutMs = 60_000): Promi
   return orderIdShown(session);
 }
 
+/**
+ * Signs the agent in and captures an order from a quote that validation holds, then waits until
+ * the desk has synced it and the server holds it. Returns the server's order id.
+ */
+export async function captureHeldOrder(session: Session, quoteId: string, flow: string): Promise<string> {
+  await signIn(session, tokens.agent);
+  await captureFromQuote(session, quoteId, { flow, expectOutcome: "hold" });
+  const orderId = await syncedOrderId(session);
+  await waitOrderState(session, orderId, ["held"]);
+  return orderId;
+}
+
 /** Signs out through the header and waits for the sign-in screen. */
 export async function signOut(session: Session): Promise<void> {
   await click(session, tid("sign-out"));
@@ -216,9 +228,18 @@ export async function menu(session: Session): Promise<string[]> {
 
 /**
  * Waits for an action's confirmation (`ok`, a selector), failing at once with the screen's
- * message when one of the `errors` selectors shows up instead. Returns the confirmation's text.
+ * message when one of the `errors` selectors shows up instead. Returns the confirmation's text,
+ * or "(gone)" when `gone` is given and that element has left the screen first (an action that
+ * takes an entry off a live list may close its panel before the confirmation shows).
  */
-export async function outcome(session: Session, ok: string, errors: string[], what: string, timeoutMs = 30_000): Promise<string> {
+export async function outcome(
+  session: Session,
+  ok: string,
+  errors: string[],
+  what: string,
+  timeoutMs = 30_000,
+  gone?: string,
+): Promise<string> {
   return waitUntil(
     what,
     async () => {
@@ -229,7 +250,8 @@ export async function outcome(session: Session, ok: string, errors: string[], wh
         }
       }
       const done = await session.find(ok);
-      return done === undefined ? undefined : done.text();
+      if (done !== undefined) return done.text();
+      return gone !== undefined && (await session.find(gone)) === undefined ? "(gone)" : undefined;
     },
     { timeoutMs },
   );
@@ -286,4 +308,20 @@ export function keepFailures(flow: string, current: () => Session | undefined): 
       })
       .catch(() => undefined);
   });
+}
+
+/**
+ * The one app session of a flow's test file: `start()` launches it; it is ended after the file,
+ * and a failing test keeps its screenshot and page source (`keepFailures`).
+ */
+export function flowSession(flow: string): () => Promise<Session> {
+  let session: Session | undefined;
+  keepFailures(flow, () => session);
+  afterAll(async () => {
+    await session?.end();
+  });
+  return async () => {
+    session = await launch();
+    return session;
+  };
 }

@@ -3,39 +3,30 @@
 // the mandate holder is not the customer); the back office finds it in the held queue, claims
 // it, resolves the hold with a reason, and the order is validated again, accepted and
 // fulfilled.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import {
-  captureFromQuote,
+  captureHeldOrder,
   click,
-  keepFailures,
-  launch,
+  flowSession,
+  outcome,
   screenshot,
   serverState,
   signIn,
   signOut,
-  syncedOrderId,
   tid,
   tokens,
   waitOrderState,
 } from "./app.ts";
-import { Fatal, waitUntil, type Session } from "./webdriver.ts";
+import { waitUntil } from "./webdriver.ts";
 
 const FLOW = "backoffice-held";
-let session: Session | undefined;
-keepFailures(FLOW, () => session);
-
-afterAll(async () => {
-  await session?.end();
-});
+const startApp = flowSession(FLOW);
 
 describe("the back office works the held queue", () => {
   it("claims the held QT-IDENTITY-MISMATCH order and resolves it, and the order goes on", async () => {
-    session = await launch();
-    await signIn(session, tokens.agent);
-    await captureFromQuote(session, "QT-IDENTITY-MISMATCH", { flow: FLOW, expectOutcome: "hold" });
-    const orderId = await syncedOrderId(session);
-    await waitOrderState(session, orderId, ["held"]);
+    const session = await startApp();
+    const orderId = await captureHeldOrder(session, "QT-IDENTITY-MISMATCH", FLOW);
     await signOut(session);
 
     await signIn(session, tokens.backoffice);
@@ -58,20 +49,8 @@ describe("the back office works the held queue", () => {
     await click(session, tid("queue-resolve-form-submit"));
     // The screen confirms it, or (when the live update that removes the entry lands first and
     // closes the panel) simply drops the entry; an error on the panel fails at once.
-    const done = await waitUntil(
-      "the resolution",
-      async () => {
-        const error = await session?.find(tid("queue-action-error"));
-        if (error !== undefined) {
-          throw new Fatal(new Error(`the queue shows an error: ${await error.text()}`));
-        }
-        const notice = await session?.find(tid("queue-done"));
-        if (notice !== undefined) return notice.text();
-        return (await session?.find(row)) === undefined ? "(entry gone)" : undefined;
-      },
-      { timeoutMs: 30_000 },
-    );
-    expect(done).toMatch(/resolved|entry gone/i);
+    const done = await outcome(session, tid("queue-done"), [tid("queue-action-error")], "the resolution", 30_000, row);
+    expect(done).toMatch(/resolved|\(gone\)/i);
     await session.waitGone(row, 60_000);
     await screenshot(session, FLOW, "resolved");
     // The server resumed it: validated again with the identity check waived, accepted.
@@ -88,7 +67,7 @@ describe("the back office works the held queue", () => {
       // My orders lists this desk's local orders; the back office's desk may hold the order
       // under the server's id only after a sync. Fall back to the queue's order link: none left,
       // so report what the list shows.
-      const list = await session?.find(tid("orders-table"));
+      const list = await session.find(tid("orders-table"));
       throw new Error(`order ${orderId} is not in My orders: ${list === undefined ? "(no table)" : await list.text()}`);
     });
     await waitOrderState(session, orderId, ["inProgress", "completed"]);

@@ -5,12 +5,12 @@
 // who made it, and compares the first and the last. (The agent's reason for the amendment stays
 // on the desk: the TMF622 PATCH the desk sends carries none, so the server records "amended by
 // <user>"; reported, not asserted.)
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import {
-  captureFromQuote,
+  captureHeldOrder,
   click,
-  launch,
+  flowSession,
   outcome,
   screenshot,
   signIn,
@@ -18,27 +18,17 @@ import {
   syncedOrderId,
   tid,
   tokens,
-  keepFailures,
-  waitOrderState,
 } from "./app.ts";
-import { waitUntil, type Session } from "./webdriver.ts";
+import { waitUntil } from "./webdriver.ts";
 
 const FLOW = "history-versions";
 const REASON = "Customer asked to be called before the engineer visit";
-let session: Session | undefined;
-keepFailures(FLOW, () => session);
-
-afterAll(async () => {
-  await session?.end();
-});
+const startApp = flowSession(FLOW);
 
 describe("order history", () => {
   it("lists the versions of an amended order, the amendment with its author, and compares two", async () => {
-    session = await launch();
-    await signIn(session, tokens.agent);
-    await captureFromQuote(session, "QT-EXCHANGE-FULL", { flow: FLOW, expectOutcome: "hold" });
-    const orderId = await syncedOrderId(session);
-    await waitOrderState(session, orderId, ["held"]);
+    const session = await startApp();
+    const orderId = await captureHeldOrder(session, "QT-EXCHANGE-FULL", FLOW);
 
     await click(session, tid("amend-order"));
     await (await session.waitFor(tid("amend-description"))).fill("SuperFibre 200 Home; call the customer before the engineer visit");
@@ -63,8 +53,7 @@ describe("order history", () => {
     const rows = await waitUntil(
       "the amendment in the versions",
       async () => {
-        const found = await session?.findAll(`${tid("versions")} tbody tr`);
-        if (found === undefined) return undefined;
+        const found = await session.findAll(`${tid("versions")} tbody tr`);
         // textContent: the rendered text of a row squeezed into the side panel comes back cut.
         const texts = await Promise.all(found.map(async (row) => String(await row.property("textContent"))));
         if (!texts.some((text) => /amendment/i.test(text))) {
@@ -87,7 +76,7 @@ describe("order history", () => {
     const diff = await waitUntil(
       "the diff to name the description",
       async () => {
-        const section = await session?.find(tid("diff"));
+        const section = await session.find(tid("diff"));
         const text = section === undefined ? "" : String(await section.property("textContent"));
         if (!/description/i.test(text)) {
           throw new Error(`diff shown: ${JSON.stringify(text)}`);

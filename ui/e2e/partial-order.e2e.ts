@@ -2,22 +2,16 @@
 // Validation accepts it (it cannot see the IP pool); the SOM fails CFS:Static-IP at
 // ADDR-DLF-0001 with IP_POOL_EXHAUSTED (fixtures/som.json), so item 3 (static IP) fails, items 1
 // (Business Fibre) and 2 (router) complete, and the order ends partial.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { captureFromQuote, is, launch, screenshot, signIn, tid, tokens, keepFailures } from "./app.ts";
-import type { Session } from "./webdriver.ts";
+import { captureFromQuote, flowSession, is, screenshot, signIn, tid, tokens } from "./app.ts";
 
 const FLOW = "partial-order";
-let session: Session | undefined;
-keepFailures(FLOW, () => session);
-
-afterAll(async () => {
-  await session?.end();
-});
+const startApp = flowSession(FLOW);
 
 describe("a partial order", () => {
   it("shows the failed item, its failed service and the SOM's reason", async () => {
-    session = await launch();
+    const session = await startApp();
     await signIn(session, tokens.agent);
     await captureFromQuote(session, "QT-SOM-FAIL-STATIC-IP", { flow: FLOW, expectOutcome: "pass" });
 

@@ -4,41 +4,31 @@
 // desk's approveCredit command from the page) is refused as forbidden. The supervisor claims
 // the exception on the credit approvals screen and approves it; the order is accepted and goes
 // to fulfilment.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import {
-  captureFromQuote,
+  captureHeldOrder,
   click,
+  flowSession,
   invoke,
-  launch,
   menu,
+  outcome,
   screenshot,
   serverState,
   signIn,
   signOut,
-  syncedOrderId,
   tid,
   tokens,
-  keepFailures,
-  waitOrderState,
 } from "./app.ts";
-import { Fatal, waitUntil, type Session } from "./webdriver.ts";
+import { waitUntil } from "./webdriver.ts";
 
 const FLOW = "supervisor-credit";
-let session: Session | undefined;
-keepFailures(FLOW, () => session);
-
-afterAll(async () => {
-  await session?.end();
-});
+const startApp = flowSession(FLOW);
 
 describe("credit approval", () => {
   it("is not the agent's to give, and the supervisor approves QT-CREDIT-REFER", async () => {
-    session = await launch();
-    await signIn(session, tokens.agent);
-    await captureFromQuote(session, "QT-CREDIT-REFER", { flow: FLOW, expectOutcome: "hold" });
-    const orderId = await syncedOrderId(session);
-    await waitOrderState(session, orderId, ["held"]);
+    const session = await startApp();
+    const orderId = await captureHeldOrder(session, "QT-CREDIT-REFER", FLOW);
 
     // The agent sees no approvals screen, and the desk refuses the command itself.
     expect(await menu(session)).not.toContain("nav-approvals");
@@ -66,20 +56,8 @@ describe("credit approval", () => {
     // The screen confirms it, or (when the live update removing the exception lands first and
     // closes the panel) simply drops the row; an error on the panel fails at once.
     const row = tid(`credit-row-${orderId}`);
-    const done = await waitUntil(
-      "the approval",
-      async () => {
-        const error = await session?.find(tid("credit-error"));
-        if (error !== undefined) {
-          throw new Fatal(new Error(`the approvals screen shows an error: ${await error.text()}`));
-        }
-        const notice = await session?.find(tid("credit-done"));
-        if (notice !== undefined) return notice.text();
-        return (await session?.find(row)) === undefined ? "(row gone)" : undefined;
-      },
-      { timeoutMs: 30_000 },
-    );
-    expect(done).toMatch(/approved|row gone/i);
+    const done = await outcome(session, tid("credit-done"), [tid("credit-error")], "the approval", 30_000, row);
+    expect(done).toMatch(/approved|\(gone\)/i);
     await screenshot(session, FLOW, "approved");
 
     // Re-validated without credit vetting: accepted, and on to fulfilment.
