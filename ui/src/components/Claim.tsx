@@ -1,7 +1,9 @@
 /**
- * The claim controls of a worked entry (held queue, credit exceptions): one button that claims
- * a free entry or releases the caller's own, and who holds it in a table cell.
+ * The parts of a worked entry (held queue, credit exceptions) both panels show alike: one button
+ * that claims a free entry or releases the caller's own, who holds it in a table cell, and the
+ * entry's hold reasons.
  */
+import type { QueueEntryDto } from "../ipc/bindings.ts";
 import type { ClaimState } from "../ipc/claim.ts";
 
 /**
@@ -50,4 +52,17 @@ export function ClaimButton({
 export function ClaimHolder({ claim }: { claim: ClaimState }) {
   if (claim.kind === "free") return <span className="muted">—</span>;
   return claim.kind === "mine" ? <span className="claim-mine">you</span> : <span className="claim-other">{claim.by}</span>;
+}
+
+/** An entry's hold reasons: each code with its message. */
+export function HoldReasons({ reasons, testId }: { reasons: QueueEntryDto["reasons"]; testId?: string }) {
+  return (
+    <ul data-testid={testId}>
+      {reasons.map((reason) => (
+        <li key={`${reason.code}-${reason.message}`}>
+          <span className="mono">{reason.code}</span> {reason.message}
+        </li>
+      ))}
+    </ul>
+  );
 }

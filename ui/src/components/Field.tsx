@@ -6,7 +6,7 @@
  * one) stays with the screen: these hand the control's text up as it is, except
  * `DateTimeField`, which speaks RFC 3339 (see `ipc/time.ts`).
  */
-import { useId, type ComponentPropsWithoutRef, type ReactNode } from "react";
+import { useId, type ChangeEvent, type ComponentPropsWithoutRef, type ReactNode } from "react";
 
 import type { CharacteristicDto } from "../ipc/bindings.ts";
 import { fromLocalInput, toLocalInput } from "../ipc/time.ts";
@@ -46,6 +46,19 @@ function Frame({
   );
 }
 
+/** What every control carries: its id (for the label), test id, `aria-invalid`, value. */
+function controlProps(id: string, testId: string, invalid: boolean | undefined, value: string, onChange: (value: string) => void) {
+  return {
+    id,
+    "data-testid": testId,
+    "aria-invalid": invalid,
+    value,
+    onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => {
+      onChange(event.target.value);
+    },
+  };
+}
+
 type InputAttributes = Omit<ComponentPropsWithoutRef<"input">, "id" | "value" | "onChange" | "children">;
 
 /** A labelled `<input>` (text unless `type` says otherwise). */
@@ -65,18 +78,7 @@ export function Field({
       id={id}
       label={label}
       wide={wide}
-      control={
-        <input
-          id={id}
-          data-testid={testId}
-          aria-invalid={invalid}
-          {...attributes}
-          value={value}
-          onChange={(event) => {
-            onChange(event.target.value);
-          }}
-        />
-      }
+      control={<input {...attributes} {...controlProps(id, testId, invalid, value, onChange)} />}
     >
       {children}
     </Frame>
@@ -100,18 +102,7 @@ export function TextAreaField({
       id={id}
       label={label}
       wide={wide}
-      control={
-        <textarea
-          id={id}
-          data-testid={testId}
-          aria-invalid={invalid}
-          rows={rows}
-          value={value}
-          onChange={(event) => {
-            onChange(event.target.value);
-          }}
-        />
-      }
+      control={<textarea rows={rows} {...controlProps(id, testId, invalid, value, onChange)} />}
     >
       {children}
     </Frame>
@@ -139,15 +130,7 @@ export function SelectField({
       label={label}
       wide={wide}
       control={
-        <select
-          id={id}
-          data-testid={testId}
-          aria-invalid={invalid}
-          value={value}
-          onChange={(event) => {
-            onChange(event.target.value);
-          }}
-        >
+        <select {...controlProps(id, testId, invalid, value, onChange)}>
           {options.map((option) => {
             const { value: optionValue, label: optionLabel } =
               typeof option === "string" ? { value: option, label: option } : option;

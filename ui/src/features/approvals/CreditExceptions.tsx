@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 
-import { ClaimButton, ClaimHolder } from "../../components/Claim.tsx";
+import { ClaimButton, ClaimHolder, HoldReasons } from "../../components/Claim.tsx";
 import { Empty, ErrorNotice, Loading } from "../../components/ListStatus.tsx";
 import { DoneNotice } from "../../components/Notice.tsx";
 import { actionGroup } from "../../ipc/actions.ts";
@@ -257,15 +257,7 @@ function CreditPanel({
         <dt>Reason</dt>
         <dd>{entry.reason ?? "—"}</dd>
       </dl>
-      {entry.reasons.length > 0 && (
-        <ul>
-          {entry.reasons.map((reason) => (
-            <li key={`${reason.code}-${reason.message}`}>
-              <span className="mono">{reason.code}</span> {reason.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      {entry.reasons.length > 0 && <HoldReasons reasons={entry.reasons} />}
 
       <h4>Credit</h4>
       {figures === null ? (

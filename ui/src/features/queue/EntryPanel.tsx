@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState, type SubmitEvent } from "react";
 
-import { ClaimButton } from "../../components/Claim.tsx";
+import { ClaimButton, HoldReasons } from "../../components/Claim.tsx";
 import { actionGroup } from "../../ipc/actions.ts";
 import { commands, type QueueEntryDto } from "../../ipc/bindings.ts";
 import { call, describeError, explainError } from "../../ipc/call.ts";
@@ -147,13 +147,7 @@ export function EntryPanel({ entry, userId, now, onOpenOrder, onClose, onDone }:
       {entry.reasons.length === 0 ? (
         <p className="muted">{entry.reason ?? "No reason recorded."}</p>
       ) : (
-        <ul data-testid="queue-reasons">
-          {entry.reasons.map((reason) => (
-            <li key={`${reason.code}-${reason.message}`}>
-              <span className="mono">{reason.code}</span> {reason.message}
-            </li>
-          ))}
-        </ul>
+        <HoldReasons reasons={entry.reasons} testId="queue-reasons" />
       )}
 
       <h4>Actions</h4>
