@@ -144,6 +144,17 @@ fn parse_patched(after: &Value, version: ApiVersion) -> Result<ProductOrder, Api
     })
 }
 
+/// Why an amendment was made, for its version: TMF622 has no field for it, so a note added by
+/// the same patch says it (`amended by Demo Agent 1: customer moved the install date`).
+fn amendment_reason(author: &str, new_notes: &[Note]) -> String {
+    match new_notes.first() {
+        Some(note) if !note.text.trim().is_empty() => {
+            format!("amended by {author}: {}", note.text.trim())
+        }
+        _ => format!("amended by {author}"),
+    }
+}
+
 /// Decides what the patched document `after` (made from `before`, the order's JSON in
 /// `version`) changes in `current`, on behalf of `by` (named `author`) at `now`.
 pub fn plan_patch(
@@ -200,6 +211,22 @@ pub fn plan_patch(
     }
 
     let parsed = parse_patched(after, version)?;
+    let new_notes: Vec<Note> = parsed
+        .notes
+        .iter()
+        .filter(|n| {
+            !current
+                .notes
+                .iter()
+                .any(|c| c.text == n.text && c.id == n.id)
+        })
+        .map(|n| Note {
+            id: Some(n.id.clone().unwrap_or_else(new_id)),
+            author: Some(n.author.clone().unwrap_or_else(|| author.to_owned())),
+            date: Some(n.date.unwrap_or(now)),
+            text: n.text.clone(),
+        })
+        .collect();
     let mut steps: Vec<Step> = Vec::new();
     let mut amended = false;
     let mut items_changed = false;
@@ -217,7 +244,13 @@ pub fn plan_patch(
         if after.get("productOrderItem") != before.get("productOrderItem") {
             desired.items.clone_from(&parsed.items);
         }
-        match amend(current, &desired, now, by, format!("amended by {author}")) {
+        match amend(
+            current,
+            &desired,
+            now,
+            by,
+            amendment_reason(author, &new_notes),
+        ) {
             Ok(amendment) => {
                 items_changed = !amendment.delta.added.is_empty()
                     || !amendment.delta.changed.is_empty()
@@ -233,22 +266,6 @@ pub fn plan_patch(
         }
     }
 
-    let new_notes: Vec<Note> = parsed
-        .notes
-        .iter()
-        .filter(|n| {
-            !current
-                .notes
-                .iter()
-                .any(|c| c.text == n.text && c.id == n.id)
-        })
-        .map(|n| Note {
-            id: Some(n.id.clone().unwrap_or_else(new_id)),
-            author: Some(n.author.clone().unwrap_or_else(|| author.to_owned())),
-            date: Some(n.date.unwrap_or(now)),
-            text: n.text.clone(),
-        })
-        .collect();
     if !new_notes.is_empty() {
         match steps.last_mut() {
             Some(step) => {

@@ -594,6 +594,45 @@ async fn deposits_are_required_and_recorded_and_a_decline_cancels() {
     );
 }
 
+/// TMF622 has no field for why an order changed: a note added by the amending patch says it,
+/// and the version records it as its reason.
+#[tokio::test]
+async fn a_note_added_by_an_amendment_is_the_versions_reason() {
+    let t = TestServer::start().await;
+    let (id, order) = validated(&t, "QT-EXCHANGE-FULL").await;
+    let mut notes = order["note"].as_array().cloned().unwrap_or_default();
+    notes.push(json!({"text": "customer asked for an earlier slot", "author": "Demo Agent 1"}));
+    let patched = t
+        .request(
+            Method::PATCH,
+            &format!("{V5}/productOrder/{id}"),
+            Some(AGENT),
+        )
+        .header("content-type", "application/merge-patch+json")
+        .body(json!({"description": "moved forward", "note": notes}).to_string())
+        .send()
+        .await
+        .unwrap();
+    let patched = Answer::of(patched).await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    assert!(
+        patched.body["note"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["text"] == "customer asked for an earlier slot"),
+        "{}",
+        patched.body
+    );
+
+    let amendment = versions(&t, &id).await.pop().unwrap();
+    assert_eq!(amendment["changeKind"], "amendment");
+    assert_eq!(
+        amendment["reason"],
+        "amended by Demo Agent 1: customer asked for an earlier slot"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_lists_versions_and_diffs_an_amended_order() {
     let t = TestServer::start().await;
