@@ -584,6 +584,12 @@ async fn a_conflict_resolved_keeping_mine_lands_on_top_of_the_servers_version() 
         priority.to_string(),
         "my change landed"
     );
+    assert!(
+        on_server["note"]
+            .as_array()
+            .is_some_and(|notes| notes.iter().any(|n| n["text"] == "customer call")),
+        "the amendment's reason travels as a note: {on_server}"
+    );
     let counts = desk.store().outbox_counts().unwrap();
     assert_eq!((counts.pending, counts.failed), (0, 0));
     let mine = eventually(

@@ -10,6 +10,7 @@
 //!   the local copy is kept only once the server has it).
 
 use orderdesk_domain::desk::amend;
+use orderdesk_domain::order::Note;
 use orderdesk_domain::{OrderState, ProductOrder};
 use orderdesk_store::local::{
     KeepLocal, LocalNote, LocalOrder, Method, NewOutboxEntry, OrderListQuery, OrderSort,
@@ -57,6 +58,7 @@ const AMENDABLE: &[&str] = &[
     "payment",
     "relatedParty",
     "productOrderItem",
+    "note",
 ];
 
 /// A page of the local order list.
@@ -222,7 +224,15 @@ impl Desk {
             &reason,
         )
         .map_err(|e| DeskError::invalid("productOrderItem", e.to_string()))?;
-        let amended = amendment.order().clone();
+        let mut amended = amendment.order().clone();
+        // TMF622 has no field for why an order changed: the reason travels as a note added by
+        // the same patch, which the server also records as the version's reason.
+        amended.notes.push(Note {
+            id: Some(self.next_id("note")),
+            author: Some(self.session().name.clone()),
+            date: Some(now),
+            text: reason.clone(),
+        });
         let api = self.api();
         let server_path = match self.server_id_of(&current) {
             Some(sid) => format!(
