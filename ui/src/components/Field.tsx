@@ -112,6 +112,18 @@ export function TextAreaField({
 /** One choice of a `SelectField`; a plain string is its own label. */
 export type SelectOption = string | { value: string; label: string };
 
+/** The `<option>`s of a select. */
+export function SelectOptions({ options }: { options: readonly SelectOption[] }) {
+  return options.map((option) => {
+    const { value, label } = typeof option === "string" ? { value: option, label: option } : option;
+    return (
+      <option key={value} value={value}>
+        {label}
+      </option>
+    );
+  });
+}
+
 /** A labelled `<select>`. */
 export function SelectField({
   label,
@@ -131,15 +143,7 @@ export function SelectField({
       wide={wide}
       control={
         <select {...controlProps(id, testId, invalid, value, onChange)}>
-          {options.map((option) => {
-            const { value: optionValue, label: optionLabel } =
-              typeof option === "string" ? { value: option, label: option } : option;
-            return (
-              <option key={optionValue} value={optionValue}>
-                {optionLabel}
-              </option>
-            );
-          })}
+          <SelectOptions options={options} />
         </select>
       }
     >

@@ -67,6 +67,11 @@ export function humanize(code: string): string {
   return code.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
 }
 
+/** A select's option for a desk code, labelled for people (`inProgress` → `in progress`). */
+export function humanizedOption(code: string): { value: string; label: string } {
+  return { value: code, label: humanize(code) };
+}
+
 /** The badge class of a TMF622 order or item state (`state-held`, `state-inProgress-accepted`). */
 export function stateClass(state: string): string {
   return `badge state-${state.replace(/\./g, "-")}`;

@@ -1,6 +1,7 @@
 import { useMemo, useState } from "react";
 
 import { ClaimButton, ClaimHolder, HoldReasons } from "../../components/Claim.tsx";
+import { FilterSelect } from "../../components/FilterSelect.tsx";
 import { Empty, ErrorNotice, Loading } from "../../components/ListStatus.tsx";
 import { DoneNotice } from "../../components/Notice.tsx";
 import { actionGroup } from "../../ipc/actions.ts";
@@ -11,6 +12,11 @@ import { formatDateTime, formatDuration, formatMoney, humanize, timeOf, useNow }
 import { useShortcutKeys } from "../../ipc/keyboard.ts";
 import { DecisionForm, type Decision } from "./DecisionForm.tsx";
 import { useCreditActions, useCreditExceptions } from "./useCredit.ts";
+
+const CREDIT_QUEUES = [
+  { value: "creditReferral", label: "credit referrals" },
+  { value: "deposit", label: "deposit waits" },
+];
 
 interface CreditExceptionsProps {
   session: SessionDto;
@@ -49,20 +55,14 @@ export function CreditExceptions({ session, onOpenOrder }: CreditExceptionsProps
     <section className="screen" aria-labelledby="credit-title" data-testid="screen-approvals">
       <div className="toolbar">
         <h2 id="credit-title">Credit exceptions</h2>
-        <label>
-          Queue{" "}
-          <select
-            value={queue ?? ""}
-            data-testid="credit-filter-queue"
-            onChange={(event) => {
-              setQueue(event.target.value === "" ? null : event.target.value);
-            }}
-          >
-            <option value="">referrals and deposits</option>
-            <option value="creditReferral">credit referrals</option>
-            <option value="deposit">deposit waits</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="Queue"
+          testId="credit-filter-queue"
+          value={queue}
+          anyLabel="referrals and deposits"
+          options={CREDIT_QUEUES}
+          onChange={setQueue}
+        />
         <span className="spacer" />
         {list.isSuccess && (
           <span className="muted" data-testid="credit-count">

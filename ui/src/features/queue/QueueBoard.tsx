@@ -1,11 +1,12 @@
 import type { SortingState } from "@tanstack/react-table";
 import { useDeferredValue, useMemo, useState } from "react";
 
+import { FilterSelect } from "../../components/FilterSelect.tsx";
 import { Empty, ErrorNotice, Loading } from "../../components/ListStatus.tsx";
 import { DoneNotice } from "../../components/Notice.tsx";
 import type { SessionDto } from "../../ipc/bindings.ts";
 import { explainError } from "../../ipc/call.ts";
-import { humanize, useNow } from "../../ipc/format.ts";
+import { humanizedOption, useNow } from "../../ipc/format.ts";
 import { useShortcutKeys } from "../../ipc/keyboard.ts";
 import { EntryPanel } from "./EntryPanel.tsx";
 import { QueueTable } from "./QueueTable.tsx";
@@ -97,40 +98,42 @@ export function QueueBoard({ session, onOpenOrder }: QueueBoardProps) {
             update({ text: event.target.value });
           }}
         />
-        <Select
+        <FilterSelect
           label="Kind"
           testId="queue-filter-kind"
           value={filter.kind}
-          options={options.kinds}
+          anyLabel="all"
+          options={options.kinds.map(humanizedOption)}
           onChange={(kind) => {
             update({ kind });
           }}
         />
-        <Select
+        <FilterSelect
           label="Queue"
           testId="queue-filter-queue"
           value={filter.queue}
-          options={options.queues}
+          anyLabel="all"
+          options={options.queues.map(humanizedOption)}
           onChange={(queue) => {
             update({ queue });
           }}
         />
-        <Select
+        <FilterSelect
           label="Reason"
           testId="queue-filter-reason"
           value={filter.reasonCode}
+          anyLabel="all"
           options={options.reasonCodes}
-          raw
           onChange={(reasonCode) => {
             update({ reasonCode });
           }}
         />
-        <Select
+        <FilterSelect
           label="Priority"
           testId="queue-filter-priority"
           value={filter.priority}
-          options={options.priorities}
-          format={(p) => `P${p}`}
+          anyLabel="all"
+          options={options.priorities.map((p) => ({ value: p, label: `P${p}` }))}
           onChange={(priority) => {
             update({ priority });
           }}
@@ -241,44 +244,5 @@ export function QueueBoard({ session, onOpenOrder }: QueueBoardProps) {
         </div>
       )}
     </section>
-  );
-}
-
-function Select({
-  label,
-  testId,
-  value,
-  options,
-  raw = false,
-  format,
-  onChange,
-}: {
-  label: string;
-  testId: string;
-  value: string | null;
-  options: string[];
-  raw?: boolean;
-  format?: (option: string) => string;
-  onChange: (value: string | null) => void;
-}) {
-  const show = format ?? (raw ? (option: string) => option : humanize);
-  return (
-    <label>
-      {label}{" "}
-      <select
-        value={value ?? ""}
-        data-testid={testId}
-        onChange={(event) => {
-          onChange(event.target.value === "" ? null : event.target.value);
-        }}
-      >
-        <option value="">all</option>
-        {options.map((option) => (
-          <option key={option} value={option}>
-            {show(option)}
-          </option>
-        ))}
-      </select>
-    </label>
   );
 }

@@ -1,11 +1,12 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
+import { FilterSelect } from "../../components/FilterSelect.tsx";
 import { Empty, ErrorNotice, Loading } from "../../components/ListStatus.tsx";
 import { PageCount, PagerButtons } from "../../components/Pager.tsx";
 import { commands, type OrderFilterDto } from "../../ipc/bindings.ts";
 import { call, explainError } from "../../ipc/call.ts";
-import { formatDateTime, humanize, stateClass, syncClass } from "../../ipc/format.ts";
+import { formatDateTime, humanize, humanizedOption, stateClass, syncClass } from "../../ipc/format.ts";
 import { keys } from "../../ipc/keys.ts";
 
 const PAGE = 100;
@@ -49,42 +50,28 @@ export function MyOrders({ onOpenOrder }: MyOrdersProps) {
     <section className="screen" aria-labelledby="my-orders-title" data-testid="screen-orders">
       <div className="toolbar">
         <h2 id="my-orders-title">My orders</h2>
-        <label>
-          State{" "}
-          <select
-            value={state ?? ""}
-            data-testid="orders-filter-state"
-            onChange={(event) => {
-              setState(event.target.value === "" ? null : event.target.value);
-              setOffset(0);
-            }}
-          >
-            <option value="">any</option>
-            {STATES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Sync{" "}
-          <select
-            value={syncStatus ?? ""}
-            data-testid="orders-filter-sync"
-            onChange={(event) => {
-              setSyncStatus(event.target.value === "" ? null : event.target.value);
-              setOffset(0);
-            }}
-          >
-            <option value="">any</option>
-            {SYNC_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="State"
+          testId="orders-filter-state"
+          value={state}
+          anyLabel="any"
+          options={STATES.map(humanizedOption)}
+          onChange={(next) => {
+            setState(next);
+            setOffset(0);
+          }}
+        />
+        <FilterSelect
+          label="Sync"
+          testId="orders-filter-sync"
+          value={syncStatus}
+          anyLabel="any"
+          options={SYNC_STATUSES.map(humanizedOption)}
+          onChange={(next) => {
+            setSyncStatus(next);
+            setOffset(0);
+          }}
+        />
         <span className="spacer" />
         {orders.isSuccess && <PageCount offset={offset} shown={rows.length} total={total} testId="orders-count" />}
         <PagerButtons offset={offset} pageSize={PAGE} total={total} onOffset={setOffset} />
