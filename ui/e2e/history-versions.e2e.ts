@@ -2,9 +2,8 @@
 // (fixtures/README.md: held in the capacity queue, so it stays open) and amends it (new
 // description, with a reason); the desk sends the amendment and the server keeps each version.
 // The supervisor finds the order in History and sees its versions, the amendment among them with
-// who made it, and compares the first and the last. (The agent's reason for the amendment stays
-// on the desk: the TMF622 PATCH the desk sends carries none, so the server records "amended by
-// <user>"; reported, not asserted.)
+// who made it and why (the desk sends the reason as a note in the same TMF622 PATCH, and the
+// server records it as the version's reason), and compares the first and the last.
 import { describe, expect, it } from "vitest";
 
 import {
@@ -67,6 +66,7 @@ describe("order history", () => {
     expect(rows[0]).toMatch(/created/i);
     const amendment = rows.find((text) => /amendment/i.test(text)) ?? "";
     expect(amendment).toContain("Demo Agent 1");
+    expect(amendment).toContain(REASON);
     await screenshot(session, FLOW, "versions");
 
     // Compare the first version with the last: the description changed.
