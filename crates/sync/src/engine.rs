@@ -15,18 +15,24 @@
 //! * **live** holds the SSE stream open and rings the pull task on every change; when the
 //!   stream drops it reconnects with backoff (the pull task polls meanwhile).
 //!
-//! Sending an entry and marking it, and merging a pulled order, each hold one lock, so a pull
-//! never sees the server's copy of a create before the push has recorded whose it is.
+//! The push sends the heads of different orders side by side (at most
+//! [`EngineConfig::push_in_flight`] at once; an order's own entries one at a time, first in
+//! first out). An entry in flight is registered under the merge lock, and a pull that meets its
+//! order (or, for a create, the server's copy of it) waits until the push has recorded the
+//! answer, so a pull never sees the server's copy of a create before the push has recorded
+//! whose it is, and never merges an order while its change is on the wire. The lock itself is
+//! held only around local bookkeeping, never across a request.
 //! What happens is told on a broadcast channel as [`SyncEvent`]s; the status (online state,
 //! counts, last error, last sync) as [`SyncEvent::Status`] whenever it changes.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::sync::{broadcast, watch, Notify};
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 use crate::client::desk::OrderDiff;
 use crate::client::{Me, ServerClient};
@@ -59,6 +65,8 @@ pub struct EngineConfig {
     pub feed_page: u32,
     /// How long [`SyncHandle::shutdown`] waits for a task to finish what it is doing.
     pub shutdown_grace: Duration,
+    /// Outbox entries sent at once, each of a different order (at least one).
+    pub push_in_flight: usize,
 }
 
 impl Default for EngineConfig {
@@ -74,6 +82,7 @@ impl Default for EngineConfig {
             live_idle: Duration::from_secs(45),
             feed_page: 200,
             shutdown_grace: Duration::from_secs(2),
+            push_in_flight: 24,
         }
     }
 }
@@ -192,6 +201,8 @@ impl SyncEngine {
             pull_wake: Notify::new(),
             mode,
             merge: tokio::sync::Mutex::new(()),
+            flights: Mutex::new(Flights::default()),
+            landed: Notify::new(),
             stopped,
         });
         let tasks = vec![
@@ -268,8 +279,13 @@ struct Shared {
     push_wake: Notify,
     pull_wake: Notify,
     mode: watch::Sender<ServerMode>,
-    /// Held while an entry is sent and marked, and while a pulled order is merged.
+    /// Held while a pulled order is merged, while a send is registered, and while the push
+    /// records an answer; never across a request.
     merge: tokio::sync::Mutex<()>,
+    /// The entries the push has on the wire.
+    flights: Mutex<Flights>,
+    /// Rung whenever an entry lands (its answer recorded, or its send given up).
+    landed: Notify,
     stopped: watch::Receiver<bool>,
 }
 
@@ -279,6 +295,59 @@ impl std::fmt::Debug for Shared {
             .field("client", &self.client)
             .field("config", &self.config)
             .finish_non_exhaustive()
+    }
+}
+
+/// The entries on the wire, and the server ids of their orders.
+#[derive(Debug, Default)]
+struct Flights {
+    entries: HashSet<EntryId>,
+    server_ids: HashSet<String>,
+    /// Creates the pull recorded from the server's copy since the push last read the outbox:
+    /// the push must not send them again.
+    claimed: HashSet<EntryId>,
+}
+
+/// One entry on the wire: registered while it lives, landed (and the pull told) when dropped,
+/// however the send ends.
+struct Flight {
+    shared: Arc<Shared>,
+    entry: EntryId,
+    server_id: Option<String>,
+}
+
+impl Flight {
+    /// Registers `entry` under the merge lock, so no merge of its order is half done; `None`
+    /// when the pull has recorded it since the outbox was read.
+    async fn board(shared: &Arc<Shared>, entry: &OutboxEntry) -> Option<Self> {
+        let _merging = shared.merge.lock().await;
+        let claimed = shared.with_flights(|f| {
+            if f.claimed.contains(&entry.id) {
+                return true;
+            }
+            f.entries.insert(entry.id);
+            if let Some(sid) = &entry.server_id {
+                f.server_ids.insert(sid.clone());
+            }
+            false
+        });
+        (!claimed).then(|| Self {
+            shared: Arc::clone(shared),
+            entry: entry.id,
+            server_id: entry.server_id.clone(),
+        })
+    }
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        self.shared.with_flights(|f| {
+            f.entries.remove(&self.entry);
+            if let Some(sid) = &self.server_id {
+                f.server_ids.remove(sid);
+            }
+        });
+        self.shared.landed.notify_waiters();
     }
 }
 
@@ -293,6 +362,20 @@ enum PassEnd {
 impl Shared {
     fn now(&self) -> DateTime<Utc> {
         (self.clock)()
+    }
+
+    fn with_flights<T>(&self, f: impl FnOnce(&mut Flights) -> T) -> T {
+        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut flights)
+    }
+
+    /// A local store call that records what the push heard, under the merge lock.
+    async fn record<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn SyncLocal) -> LocalResult<T> + Send + 'static,
+    ) -> LocalResult<T> {
+        let _merging = self.merge.lock().await;
+        self.local(call).await
     }
 
     fn is_stopped(&self) -> bool {
@@ -421,9 +504,14 @@ async fn push_loop(shared: Arc<Shared>) {
     }
 }
 
-/// Sends everything due, pass after pass, until nothing is.
-async fn push_pass(shared: &Shared) -> PassEnd {
+/// Sends everything due, pass after pass, until nothing is. Within a pass the planned entries
+/// (one per order) go out side by side, at most `push_in_flight` at once; once one of them
+/// pauses the push (the server unreachable or down), no more are started, the ones on the wire
+/// are answered and recorded, and the pass ends.
+async fn push_pass(shared: &Arc<Shared>) -> PassEnd {
     loop {
+        // What the pull claims from here on is missing from the read, or named in `claimed`.
+        shared.with_flights(|f| f.claimed.clear());
         let entries = match shared.local(|l| l.pending_outbox()).await {
             Ok(entries) => entries,
             Err(e) => {
@@ -436,23 +524,48 @@ async fn push_pass(shared: &Shared) -> PassEnd {
         if plan.send.is_empty() {
             return PassEnd::Idle(plan.wake_at);
         }
-        for id in plan.send {
-            if shared.is_stopped() {
-                return PassEnd::Idle(None);
+        let mut by_id: HashMap<EntryId, OutboxEntry> =
+            entries.into_iter().map(|e| (e.id, e)).collect();
+        let mut due = plan.send.into_iter().filter_map(|id| by_id.remove(&id));
+        let limit = shared.config.push_in_flight.max(1);
+        let mut wire = JoinSet::new();
+        let mut end: Option<PassEnd> = None;
+        loop {
+            while end.is_none() && wire.len() < limit && !shared.is_stopped() {
+                let Some(entry) = due.next() else {
+                    break;
+                };
+                let Some(flight) = Flight::board(shared, &entry).await else {
+                    continue;
+                };
+                let sending = Arc::clone(shared);
+                wire.spawn(async move {
+                    let _flight = flight;
+                    send_entry(&sending, &entry).await
+                });
             }
-            let Some(entry) = entries.iter().find(|e| e.id == id) else {
-                continue;
+            let Some(joined) = wire.join_next().await else {
+                break;
             };
-            match send_entry(shared, entry).await {
-                Ok(None) => {}
-                Ok(Some(pause)) => return pause,
-                Err(e) => {
-                    shared.note_error("cannot record what the server said", &e);
-                    return PassEnd::Paused(
-                        shared.now() + chrono_of(shared.config.backoff.initial),
-                    );
+            let failed = match joined {
+                Ok(Ok(None)) => continue,
+                Ok(Ok(Some(pause))) => {
+                    end.get_or_insert(pause);
+                    continue;
                 }
-            }
+                Ok(Err(e)) => e.to_string(),
+                Err(e) => format!("the send did not finish: {e}"),
+            };
+            shared.note_error("cannot record what the server said", &failed);
+            end.get_or_insert(PassEnd::Paused(
+                shared.now() + chrono_of(shared.config.backoff.initial),
+            ));
+        }
+        if let Some(end) = end {
+            return end;
+        }
+        if shared.is_stopped() {
+            return PassEnd::Idle(None);
         }
     }
 }
@@ -481,8 +594,10 @@ enum Delivered {
 }
 
 /// Sends one entry and records the outcome. `Some` ends the pass.
+///
+/// Runs while the entry is registered in flight: no pull merges its order meanwhile. The merge
+/// lock is taken only around each local write.
 async fn send_entry(shared: &Shared, entry: &OutboxEntry) -> LocalResult<Option<PassEnd>> {
-    let _merging = shared.merge.lock().await;
     let server_id = entry.server_id.clone().unwrap_or_default();
     let client = &shared.client;
     let result = match &entry.op {
@@ -510,6 +625,7 @@ async fn send_entry(shared: &Shared, entry: &OutboxEntry) -> LocalResult<Option<
                 Delivered::Order(order, replayed) => (order.id.clone(), Some(order), replayed),
                 Delivered::Cancelled => (server_id, None, false),
             };
+            let _merging = shared.merge.lock().await;
             record_sent(shared, entry, &server_id, order, replayed).await?;
             return Ok(None);
         }
@@ -528,7 +644,7 @@ async fn send_entry(shared: &Shared, entry: &OutboxEntry) -> LocalResult<Option<
                 let reason = format!("{error}; the server's order could not be read: {e}");
                 let id = entry.id;
                 shared
-                    .local(move |l| l.mark_retry(id, attempts, at, &reason))
+                    .record(move |l| l.mark_retry(id, attempts, at, &reason))
                     .await?;
                 return Ok(None);
             }
@@ -539,6 +655,7 @@ async fn send_entry(shared: &Shared, entry: &OutboxEntry) -> LocalResult<Option<
     if let Some(current) = &current {
         if decide::settled(&entry.op, current) {
             let order = matches!(entry.op, OutboxOp::Amend { .. }).then(|| current.clone());
+            let _merging = shared.merge.lock().await;
             record_sent(shared, entry, &current.id, order, true).await?;
             return Ok(None);
         }
@@ -549,7 +666,7 @@ async fn send_entry(shared: &Shared, entry: &OutboxEntry) -> LocalResult<Option<
             // A success status never arrives as an error; resend to be sure.
             let at = shared.now();
             shared
-                .local(move |l| l.mark_retry(id, 0, at, "unexpected answer"))
+                .record(move |l| l.mark_retry(id, 0, at, "unexpected answer"))
                 .await?;
             Ok(None)
         }
@@ -569,13 +686,13 @@ async fn send_entry(shared: &Shared, entry: &OutboxEntry) -> LocalResult<Option<
             };
             shared.note_error(&format!("entry {id} will be retried"), &reason);
             shared
-                .local(move |l| l.mark_retry(id, attempts, at, &reason))
+                .record(move |l| l.mark_retry(id, attempts, at, &reason))
                 .await?;
             Ok(pause_all.then(|| PassEnd::Paused(now + chrono_of(after))))
         }
         Outcome::Rejected(tmf) => {
             let error = tmf.clone();
-            shared.local(move |l| l.mark_failed(id, &error)).await?;
+            shared.record(move |l| l.mark_failed(id, &error)).await?;
             shared.emit(SyncEvent::Rejected {
                 entry: id,
                 order: entry.order.clone(),
@@ -592,7 +709,7 @@ async fn send_entry(shared: &Shared, entry: &OutboxEntry) -> LocalResult<Option<
                     ..TmfError::default()
                 });
                 let stored = refusal.clone();
-                shared.local(move |l| l.mark_failed(id, &stored)).await?;
+                shared.record(move |l| l.mark_failed(id, &stored)).await?;
                 shared.emit(SyncEvent::Rejected {
                     entry: id,
                     order: entry.order.clone(),
@@ -601,7 +718,7 @@ async fn send_entry(shared: &Shared, entry: &OutboxEntry) -> LocalResult<Option<
                 return Ok(None);
             };
             let stored = current.clone();
-            shared.local(move |l| l.mark_conflict(id, &stored)).await?;
+            shared.record(move |l| l.mark_conflict(id, &stored)).await?;
             let edited = match &entry.op {
                 OutboxOp::Amend { if_match, .. } | OutboxOp::Cancel { if_match, .. } => *if_match,
                 OutboxOp::Create { .. } => None,
@@ -636,6 +753,7 @@ async fn send_entry(shared: &Shared, entry: &OutboxEntry) -> LocalResult<Option<
     }
 }
 
+/// Records an accepted entry. The caller holds the merge lock.
 async fn record_sent(
     shared: &Shared,
     entry: &OutboxEntry,
@@ -825,7 +943,40 @@ async fn pull_order(
             return Err(e.into());
         }
     };
+    let mut stopped = shared.stopped.clone();
+    loop {
+        // Armed before looking, so an entry landing in between is not missed.
+        let landed = shared.landed.notified();
+        tokio::pin!(landed);
+        landed.as_mut().enable();
+        if merge_order(shared, &order, outbox).await? == Merged::Done {
+            return Ok(());
+        }
+        tokio::select! {
+            _ = stopped.wait_for(|s| *s) => return Ok(()),
+            () = &mut landed => {}
+        }
+    }
+}
+
+/// Whether a pulled order was merged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Merged {
+    Done,
+    /// A change of the order (or its create) is on the wire: merge once it has landed.
+    InFlight,
+}
+
+/// Merges a pulled order under the merge lock, unless the push has a change of it in flight.
+async fn merge_order(
+    shared: &Shared,
+    order: &ServerOrder,
+    outbox: &mut Option<Vec<OutboxEntry>>,
+) -> Result<Merged, PullError> {
     let _merging = shared.merge.lock().await;
+    if shared.with_flights(|f| f.server_ids.contains(&order.id)) {
+        return Ok(Merged::InFlight);
+    }
     let id = order.id.clone();
     let snapshot = shared.local(move |l| l.snapshot(&id)).await?;
     if snapshot.is_none() {
@@ -834,31 +985,46 @@ async fn pull_order(
         }
         let mine = outbox
             .as_deref()
-            .and_then(|entries| decide::claims_pulled(entries, &order));
+            .and_then(|entries| decide::claims_pulled(entries, order));
         if let Some(entry) = mine.and_then(|m| outbox.as_deref()?.iter().find(|e| e.id == m)) {
             let entry = entry.clone();
+            // The create is on the wire: its answer records it.
+            let flying = shared.with_flights(|f| {
+                let flying = f.entries.contains(&entry.id);
+                if !flying {
+                    f.claimed.insert(entry.id);
+                }
+                flying
+            });
+            if flying {
+                return Ok(Merged::InFlight);
+            }
             record_sent(shared, &entry, &order.id, Some(order.clone()), true).await?;
             if let Some(entries) = outbox.as_mut() {
                 entries.retain(|e| e.id != entry.id);
             }
-            return Ok(());
+            return Ok(Merged::Done);
         }
     }
-    match decide::merge_pulled(snapshot.as_ref(), &order) {
+    match decide::merge_pulled(snapshot.as_ref(), order) {
         MergeDecision::Skip => {}
         MergeDecision::Apply => {
             let stored = order.clone();
             if shared.local(move |l| l.apply_pulled(&stored)).await? {
-                shared.emit(SyncEvent::OrderChanged { id: order.id });
+                shared.emit(SyncEvent::OrderChanged {
+                    id: order.id.clone(),
+                });
             }
         }
         MergeDecision::Conflict { .. } => {
             let stored = order.clone();
             shared.local(move |l| l.refresh_order(&stored)).await?;
-            shared.emit(SyncEvent::OrderChanged { id: order.id });
+            shared.emit(SyncEvent::OrderChanged {
+                id: order.id.clone(),
+            });
         }
     }
-    Ok(())
+    Ok(Merged::Done)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ fn config() -> EngineConfig {
         live_idle: Duration::from_secs(45),
         feed_page: 100,
         shutdown_grace: Duration::from_secs(1),
+        push_in_flight: 8,
     }
 }
 
