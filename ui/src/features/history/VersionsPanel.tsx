@@ -67,8 +67,7 @@ export function VersionsPanel({
             <th>#</th>
             <th>When</th>
             <th>Who</th>
-            <th>Change</th>
-            <th>Reason</th>
+            <th>Change and reason</th>
             <th>State after</th>
           </tr>
         </thead>
@@ -89,8 +88,10 @@ export function VersionsPanel({
               <td className="num">{v.version}</td>
               <td>{formatDateTime(v.at)}</td>
               <td>{v.byName ?? v.byId}</td>
-              <td>{humanize(v.changeKind)}</td>
-              <td className="wrap">{v.reason}</td>
+              <td className="wrap version-change">
+                <strong>{humanize(v.changeKind)}</strong>
+                <span className="version-reason">{v.reason}</span>
+              </td>
               <td>
                 <span className={stateClass(v.state)}>{humanize(v.state)}</span>
               </td>
