@@ -13,9 +13,10 @@ use orderdesk_domain::desk::queue::sort_queue;
 use orderdesk_domain::desk::{ChangeKind, OrderVersion, QueueEntry, QueueKind};
 use orderdesk_domain::order::{ExternalId, RelatedParty};
 use orderdesk_domain::priority::AgeingPolicy;
+use orderdesk_domain::reference::OrderSummary;
 use orderdesk_domain::{
-    AddressId, CustomerId, ItemAction, OfferingId, OrderId, OrderItem, OrderState, Priority,
-    ProductOrder, UserId,
+    AddressId, CustomerId, ItemAction, OfferingId, OrderId, OrderItem, OrderState, PaymentMethodId,
+    Priority, ProductOrder, UserId,
 };
 use orderdesk_store::local::testkit::{seed_orders, synthetic_queue_entry};
 use orderdesk_store::local::{
@@ -127,7 +128,7 @@ fn a_profile_gets_its_own_migrated_file_under_the_app_data_dir() {
     let store = LocalStore::open(&a).unwrap();
     assert!(a.exists());
     assert_eq!(store.path(), a.as_path());
-    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.schema_version().unwrap(), 5);
     assert_eq!(store.order_count().unwrap(), 0);
     assert_eq!(store.cursor().unwrap(), 0);
     assert_eq!(store.last_sync_at().unwrap(), None);
@@ -159,7 +160,7 @@ fn everything_survives_a_reopen() {
             .unwrap();
     }
     let store = LocalStore::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.schema_version().unwrap(), 5);
     let o = store.get_order(&OrderId::new("O-1")).unwrap().unwrap();
     assert_eq!(o, captured("O-1"));
     assert_eq!(store.outbox_len().unwrap(), 1);
@@ -1813,4 +1814,127 @@ fn readers_and_the_writer_work_side_by_side() {
     }
     assert_eq!(store.outbox_len().unwrap(), 200);
     assert_eq!(store.pending_outbox(t0(), 500).unwrap().len(), 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Order history for offline validation
+
+/// The summary offline validation built from a decoded order, lists sorted and deduplicated
+/// (the domain's checks ask whether a list contains a value).
+fn summary_from_document(o: &ProductOrder) -> OrderSummary {
+    let mut s = OrderSummary {
+        id: o.id.clone(),
+        customer: o.customer.clone(),
+        external_ids: o.external_ids.iter().map(|e| e.id.clone()).collect(),
+        channel: o.channel.clone(),
+        offerings: o.items.iter().filter_map(|i| i.offering.clone()).collect(),
+        places: o.places().into_iter().cloned().collect(),
+        payment_method: o.payment.method.clone(),
+        state: o.state(),
+        order_date: o.order_date,
+    };
+    normalise(&mut s);
+    s
+}
+
+fn normalise(s: &mut OrderSummary) {
+    s.external_ids.sort();
+    s.external_ids.dedup();
+    s.offerings.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    s.offerings.dedup();
+    s.places.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    s.places.dedup();
+}
+
+fn normalised(mut found: Vec<OrderSummary>) -> Vec<OrderSummary> {
+    for s in &mut found {
+        normalise(s);
+    }
+    found.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    found
+}
+
+#[test]
+fn order_summaries_say_what_the_documents_say() {
+    let (_d, store) = open();
+    let now = t0();
+    seed_orders(&store, 0, 400, 7, now, 100).unwrap();
+    // The desk's own: one paid by a method, one draft (never a summary), one at a shared place.
+    let mut paid = order("LOCAL-1", "CUST-1", "ADDR-1");
+    paid.payment.method = Some(PaymentMethodId::new("PM-1"));
+    store
+        .save_local_order(
+            &LocalOrder::captured(paid, SearchText::default(), now),
+            Some(&create("LOCAL-1", "k1")),
+        )
+        .unwrap();
+    let draft = LocalOrder::draft(
+        order("LOCAL-2", "CUST-1", "ADDR-1"),
+        SearchText::default(),
+        now,
+    );
+    store.save_local_order(&draft, None).unwrap();
+
+    let all = store
+        .list_orders(&OrderListQuery {
+            limit: 1000,
+            ..Default::default()
+        })
+        .unwrap()
+        .items;
+    assert_eq!(all.len(), 402);
+    let mut customers: Vec<CustomerId> = all.iter().map(|o| o.order.customer.clone()).collect();
+    customers.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    customers.dedup();
+    let mut places: Vec<AddressId> = all
+        .iter()
+        .flat_map(|o| o.order.places().into_iter().cloned())
+        .collect();
+    places.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    places.dedup();
+    assert!(
+        customers.len() > 2 && places.len() > 2,
+        "a varied population"
+    );
+
+    for since in [now - Duration::days(3650), now - Duration::days(2), now] {
+        for customer in &customers {
+            let expected: Vec<OrderSummary> = all
+                .iter()
+                .filter(|o| &o.order.customer == customer)
+                .filter(|o| o.order.state() != OrderState::Draft)
+                .map(|o| summary_from_document(&o.order))
+                .filter(|s| s.order_date >= since || s.is_open())
+                .collect();
+            let found = store
+                .order_summaries_of_customer(customer, since, 1000)
+                .unwrap();
+            assert_eq!(
+                normalised(found),
+                normalised(expected),
+                "{customer} {since}"
+            );
+        }
+        for place in &places {
+            let expected: Vec<OrderSummary> = all
+                .iter()
+                .filter(|o| o.order.places().contains(&place))
+                .filter(|o| o.order.state() != OrderState::Draft)
+                .map(|o| summary_from_document(&o.order))
+                .filter(|s| s.order_date >= since)
+                .collect();
+            let found = store
+                .order_summaries_at_address(place, since, 1000)
+                .unwrap();
+            assert_eq!(normalised(found), normalised(expected), "{place} {since}");
+        }
+    }
+    // Newest first, capped.
+    let capped = store
+        .order_summaries_of_customer(&customers[0], now - Duration::days(3650), 3)
+        .unwrap();
+    assert_eq!(capped.len(), 3);
+    assert!(capped
+        .windows(2)
+        .all(|w| w[0].order_date >= w[1].order_date));
 }

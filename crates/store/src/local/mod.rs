@@ -24,6 +24,7 @@
 //! only keeps the reference data it reads).
 
 mod checkpoint;
+pub mod history;
 pub mod notes;
 pub mod orders;
 pub mod outbox;
@@ -83,6 +84,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "sync",
         sql: include_str!("../../migrations/local/0004_sync.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "order_summary",
+        sql: include_str!("../../migrations/local/0005_order_summary.sql"),
     },
 ];
 
@@ -232,7 +238,7 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         assert_eq!(
             migrations::apply(&mut conn, MIGRATIONS, 0).unwrap(),
-            vec![1, 2, 3, 4]
+            vec![1, 2, 3, 4, 5]
         );
         assert!(migrations::apply(&mut conn, MIGRATIONS, 0)
             .unwrap()

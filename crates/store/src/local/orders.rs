@@ -251,6 +251,8 @@ pub(crate) struct OrderRows {
     version: u32,
     state: &'static str,
     customer: String,
+    channel: Option<String>,
+    payment_method: Option<String>,
     customer_name: Option<String>,
     address: Option<String>,
     priority: u8,
@@ -304,6 +306,8 @@ impl OrderRows {
             version: order.version,
             state: order.state().as_str(),
             customer: order.customer.to_string(),
+            channel: order.channel.clone(),
+            payment_method: order.payment.method.as_ref().map(ToString::to_string),
             customer_name: lo.search.customer_name.clone(),
             address: lo.search.address.clone(),
             priority: order.priority.level(),
@@ -338,15 +342,16 @@ pub(crate) fn write_rows(conn: &Connection, rows: &OrderRows) -> Result<i64> {
         .prepare_cached(
             "INSERT INTO orders (id, version, state, customer_id, customer_name, address_text,
                  priority, order_date, server_version, etag, sync_status, sync_detail, last_error,
-                 updated_at, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                 updated_at, body, channel, payment_method)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
              ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state,
                  customer_id = excluded.customer_id, customer_name = excluded.customer_name,
                  address_text = excluded.address_text, priority = excluded.priority,
                  order_date = excluded.order_date, server_version = excluded.server_version,
                  etag = excluded.etag, sync_status = excluded.sync_status,
                  sync_detail = excluded.sync_detail, last_error = excluded.last_error,
-                 updated_at = excluded.updated_at, body = excluded.body
+                 updated_at = excluded.updated_at, body = excluded.body,
+                 channel = excluded.channel, payment_method = excluded.payment_method
              RETURNING pk",
         )?
         .query_row(
@@ -365,7 +370,9 @@ pub(crate) fn write_rows(conn: &Connection, rows: &OrderRows) -> Result<i64> {
                 rows.sync_detail,
                 rows.last_error,
                 rows.updated_at,
-                rows.body
+                rows.body,
+                rows.channel,
+                rows.payment_method
             ],
             |r| r.get(0),
         )?;
