@@ -166,6 +166,54 @@ async fn offline_capture_is_created_exactly_once_when_the_server_comes() {
     engine.shutdown().await;
 }
 
+/// Many orders captured offline go out side by side (several creates in flight, while the pull
+/// reads the server's copies of the very orders being created): each is created exactly once,
+/// each local order learns its server id, and the desk ends up holding the server's copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backlog_drains_side_by_side_exactly_once() {
+    let t = TestServer::start_with(tempfile::tempdir().unwrap(), |c| {
+        c.som_step_ms = 10 * 60 * 1000;
+    })
+    .await;
+    let memory = Arc::new(Memory::default());
+    let quotes = ["QT-GPON-HAPPY", "QT-MOBILE-SIMO"];
+    let locals: Vec<String> = (0..24).map(|n| format!("L-{n}")).collect();
+    for (n, local) in locals.iter().enumerate() {
+        memory.capture(local, v5_body(quotes[n % quotes.len()], None), false);
+    }
+    let (engine, _rx) = start(desk(&t), &memory);
+    eventually("the outbox drains", Duration::from_secs(30), || {
+        memory.unsent() == 0
+    })
+    .await;
+
+    let list = t
+        .get(&format!("{V5}/productOrder?limit=1000"), SUPERVISOR)
+        .await;
+    let orders = list.body.as_array().unwrap();
+    for local in &locals {
+        let key = format!("desk-{local}");
+        let made: Vec<&Value> = orders
+            .iter()
+            .filter(|o| external_ids(o).iter().any(|k| *k == key))
+            .collect();
+        assert_eq!(made.len(), 1, "{key} created {} times", made.len());
+        let server_id = made[0]["id"].as_str().unwrap();
+        assert_eq!(
+            memory.server_id(local).as_deref(),
+            Some(server_id),
+            "{local}"
+        );
+        assert!(
+            memory.order(server_id).is_some(),
+            "{local}: the server's copy is held"
+        );
+    }
+    assert_eq!(memory.with(|s| s.sent.len()), locals.len());
+    assert!(memory.with(|s| s.errors.is_empty()));
+    engine.shutdown().await;
+}
+
 /// A 4xx is not retried: the entry fails with the server's own reason, shown on the order; what
 /// the desk queued after it for the same order waits; other orders go on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
