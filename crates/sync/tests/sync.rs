@@ -195,7 +195,7 @@ async fn a_backlog_drains_side_by_side_exactly_once() {
         let key = format!("desk-{local}");
         let made: Vec<&Value> = orders
             .iter()
-            .filter(|o| external_ids(o).iter().any(|k| *k == key))
+            .filter(|o| external_ids(o).contains(&key))
             .collect();
         assert_eq!(made.len(), 1, "{key} created {} times", made.len());
         let server_id = made[0]["id"].as_str().unwrap();
