@@ -365,15 +365,37 @@ impl SyncLocal for DeskLocal {
         // The edit stays aside (failed: never retried, blocks the order's later changes); the
         // server's copy is recorded beside it as the conflict the user resolves.
         self.store
-            .mark_failed(
-                entry,
-                "versionConflict",
-                "the order changed on the server",
-                now,
-            )
-            .map_err(local_error)?;
-        self.store
-            .upsert_from_server(&pulled, now)
+            .write(|tx| -> Result<(), StoreError> {
+                let before = tx.get_order(&stored.order_id)?;
+                tx.mark_failed(
+                    entry,
+                    "versionConflict",
+                    "the order changed on the server",
+                    now,
+                )?;
+                let outcome = tx.upsert_from_server(&pulled, now)?;
+                // The pull may have recorded this server copy (or a newer one) as the conflict
+                // already, while the edit was on the wire: the merge then skips it as not newer,
+                // and the conflict the pull recorded is what the order shows, not a refusal.
+                let skipped = matches!(
+                    outcome,
+                    orderdesk_store::local::PullOutcome::SkippedOlder { .. }
+                );
+                if let (true, Some(before)) = (skipped, before) {
+                    if matches!(before.sync, SyncStatus::Conflict { .. }) {
+                        if let Some(after) = tx.get_order(&stored.order_id)? {
+                            tx.save_local_order(
+                                &LocalOrder {
+                                    sync: before.sync,
+                                    ..after
+                                },
+                                None,
+                            )?;
+                        }
+                    }
+                }
+                Ok(())
+            })
             .map_err(local_error)?;
         self.announce_id(&stored.order_id);
         Ok(())
