@@ -70,7 +70,14 @@ async fn a_fulfilled_order_shows_its_service_items_and_is_found_in_history() {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     let progress = loop {
         let p = agent.order_progress(&local_id).await.unwrap();
-        if p.state == "completed" {
+        // The service order reports its own state after its items': wait for that too, or the
+        // supervisor's later read sees a newer service order state than this one.
+        let settled = p.items.iter().all(|i| {
+            i.service_items
+                .iter()
+                .all(|s| s.service_order_state.as_deref() == Some("completed"))
+        });
+        if p.state == "completed" && settled {
             break p;
         }
         assert!(
