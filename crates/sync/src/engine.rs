@@ -562,6 +562,11 @@ async fn push_pass(shared: &Arc<Shared>) -> PassEnd {
             ));
         }
         if let Some(end) = end {
+            // What this pass recorded before the pause is no longer pending: the status says
+            // so now, not after the pause.
+            if let Ok(entries) = shared.local(|l| l.pending_outbox()).await {
+                count_outbox(shared, &entries);
+            }
             return end;
         }
         if shared.is_stopped() {
