@@ -52,14 +52,33 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
-async function request(base: string, method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<unknown> {
+/** How long one WebDriver command may take before it counts as hung (a new session: longer). */
+const COMMAND_TIMEOUT_MS = 60_000;
+
+async function request(
+  base: string,
+  method: "GET" | "POST" | "DELETE",
+  path: string,
+  body?: unknown,
+  timeoutMs = COMMAND_TIMEOUT_MS,
+): Promise<unknown> {
   const command = `${method} ${path}`;
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json; charset=utf-8" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json; charset=utf-8" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    text = await response.text();
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "TimeoutError") {
+      throw new WebDriverError(command, "timeout", `no answer within ${String(timeoutMs / 1000)} s`);
+    }
+    throw error;
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -200,10 +219,24 @@ export class Session {
   ) {}
 
   /** Starts the app (tauri-driver launches it through WebKitWebDriver) and opens a session on it. */
+  /**
+   * Launches the app in a new session. On a loaded machine WebKitWebDriver now and then never
+   * connects to the app it started (the request hangs): such a launch is abandoned after 35 s
+   * and tried again, up to three times.
+   */
   static async start(driverUrl: string, tauri: TauriOptions): Promise<Session> {
-    const value = await request(driverUrl, "POST", "/session", {
-      capabilities: { alwaysMatch: { "tauri:options": tauri } },
-    });
+    const capabilities = { capabilities: { alwaysMatch: { "tauri:options": tauri } } };
+    let value: unknown;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        value = await request(driverUrl, "POST", "/session", capabilities, 35_000);
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !(error instanceof WebDriverError) || error.code !== "timeout") {
+          throw error;
+        }
+      }
+    }
     if (!isRecord(value) || typeof value["sessionId"] !== "string") {
       throw new WebDriverError("POST /session", "invalid answer", JSON.stringify(value));
     }
