@@ -88,28 +88,6 @@ pub fn typescript() -> specta_typescript::Typescript {
     specta_typescript::Typescript::default().header(BINDINGS_HEADER)
 }
 
-/// The environment variable that turns WebKitGTK's accelerated compositing off.
-pub const COMPOSITING_SWITCH: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
-
-/// Whether the app should turn compositing off: yes, unless the operator has set the switch
-/// either way (`WEBKIT_DISABLE_COMPOSITING_MODE=0` keeps it on).
-pub fn should_disable_compositing(current: Option<&std::ffi::OsStr>) -> bool {
-    current.is_none()
-}
-
-/// Tunes the web view's process environment before any thread starts (call it first in
-/// `main`). On Linux, WebKitGTK's accelerated compositing costs the page's process about 75 MB
-/// of heap (GL context and tile buffers; measured in BENCHMARKS.md, "Desktop app: launch and
-/// memory") and the order desk's dense tables and forms do not need it: the queue renders only
-/// the rows in view.
-pub fn tune_webview_environment() {
-    if cfg!(target_os = "linux")
-        && should_disable_compositing(std::env::var_os(COMPOSITING_SWITCH).as_deref())
-    {
-        std::env::set_var(COMPOSITING_SWITCH, "1");
-    }
-}
-
 /// Runs the desktop app until its last window closes.
 ///
 /// Without the `custom-protocol` feature the window loads the Vite dev server
@@ -131,14 +109,6 @@ pub fn run() -> tauri::Result<()> {
 mod tests {
     use super::*;
     use std::path::PathBuf;
-
-    #[test]
-    fn compositing_is_turned_off_unless_the_operator_chose() {
-        use std::ffi::OsStr;
-        assert!(should_disable_compositing(None));
-        assert!(!should_disable_compositing(Some(OsStr::new("0"))));
-        assert!(!should_disable_compositing(Some(OsStr::new("1"))));
-    }
 
     fn bindings_path() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/ipc/bindings.ts")
