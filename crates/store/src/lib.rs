@@ -19,6 +19,7 @@ pub mod connection;
 mod error;
 pub mod local;
 pub mod migrations;
+mod summary;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
