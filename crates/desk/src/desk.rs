@@ -11,7 +11,9 @@ use orderdesk_domain::reference::{
     AddressDirectory, CustomerDirectory, OrderHistory, OrderSummary,
 };
 use orderdesk_domain::validation::{Pipeline, ValidationContext, ValidationPolicy};
-use orderdesk_domain::{AddressId, CustomerId, PaymentMethodId, ProductOrder};
+use orderdesk_domain::{
+    AddressId, CustomerId, OfferingId, OrderId, OrderState, PaymentMethodId, ProductOrder,
+};
 use orderdesk_fixtures::{Fixtures, InMemoryOrders};
 use orderdesk_store::local::{LocalOrder, LocalStore, SearchText};
 use orderdesk_store::StoreError;
@@ -646,11 +648,10 @@ pub(crate) fn search_text(reference: &ReferenceSnapshot, order: &ProductOrder) -
     }
 }
 
-/// How many local orders a history question reads at most.
-const HISTORY_LIMIT: u32 = 500;
-
-/// [`OrderHistory`] over the local store and the orders that existed before the desk. A store
-/// failure is logged and answers with what the rest knows: validation must not fail on it.
+/// [`OrderHistory`] over the local store and the orders that existed before the desk (the
+/// fixtures' history, which no store holds, so the two never share an order and their counts
+/// add up). A store failure is logged and answers with what the rest knows: validation must not
+/// fail on it.
 struct LocalHistory<'a> {
     store: &'a LocalStore,
     prior: &'a InMemoryOrders,
@@ -674,76 +675,76 @@ pub(crate) fn summary_of(order: &ProductOrder) -> OrderSummary {
     }
 }
 
-fn local_summaries(
-    found: Result<Vec<LocalOrder>, StoreError>,
-    keep: impl Fn(&OrderSummary) -> bool,
-) -> Vec<OrderSummary> {
-    match found {
-        Ok(orders) => orders
-            .iter()
-            .filter(|o| o.order.state() != orderdesk_domain::OrderState::Draft)
-            .map(|o| summary_of(&o.order))
-            .filter(|s| keep(s))
-            .collect(),
-        Err(e) => {
-            tracing::warn!(error = %e, "local order history unavailable to validation");
-            Vec::new()
-        }
-    }
-}
-
-fn logged(found: Result<Vec<OrderSummary>, StoreError>) -> Vec<OrderSummary> {
+/// The store's answer, or `fallback` (logged) when the store cannot answer.
+fn logged<T>(found: Result<T, StoreError>, fallback: T) -> T {
     found.unwrap_or_else(|e| {
         tracing::warn!(error = %e, "local order history unavailable to validation");
-        Vec::new()
+        fallback
     })
 }
 
-fn merge(mut local: Vec<OrderSummary>, prior: Vec<OrderSummary>) -> Vec<OrderSummary> {
-    for p in prior {
-        if !local.iter().any(|l| l.id == p.id) {
-            local.push(p);
-        }
-    }
-    local
-}
-
 impl OrderHistory for LocalHistory<'_> {
-    fn orders_with_external_id(&self, external_id: &str) -> Vec<OrderSummary> {
-        let local = local_summaries(
-            self.store
-                .get_by_external_id(external_id)
-                .map(|o| o.into_iter().collect()),
-            |_| true,
-        );
-        merge(local, self.prior.orders_with_external_id(external_id))
+    fn orders_with_external_id(&self, external_id: &str, except: &OrderId) -> Vec<OrderSummary> {
+        let mut found: Vec<OrderSummary> = logged(self.store.get_by_external_id(external_id), None)
+            .filter(|o| &o.order.id != except && o.order.state() != OrderState::Draft)
+            .map(|o| summary_of(&o.order))
+            .into_iter()
+            .collect();
+        for p in self.prior.orders_with_external_id(external_id, except) {
+            if !found.iter().any(|l| l.id == p.id) {
+                found.push(p);
+            }
+        }
+        found
     }
 
-    fn orders_of_customer(&self, customer: &CustomerId, since: DateTime<Utc>) -> Vec<OrderSummary> {
-        // Summaries from the store's columns: no order document is decoded.
-        let local = logged(
-            self.store
-                .order_summaries_of_customer(customer, since, HISTORY_LIMIT),
-        );
-        merge(local, self.prior.orders_of_customer(customer, since))
+    fn customer_orders_since(
+        &self,
+        customer: &CustomerId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+    ) -> usize {
+        logged(self.store.customer_orders_since(customer, since, except), 0)
+            + self.prior.customer_orders_since(customer, since, except)
     }
 
-    fn orders_at_address(&self, address: &AddressId, since: DateTime<Utc>) -> Vec<OrderSummary> {
-        let local = logged(
-            self.store
-                .order_summaries_at_address(address, since, HISTORY_LIMIT),
-        );
-        merge(local, self.prior.orders_at_address(address, since))
+    fn address_orders_since(
+        &self,
+        address: &AddressId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+    ) -> usize {
+        logged(self.store.address_orders_since(address, since, except), 0)
+            + self.prior.address_orders_since(address, since, except)
     }
 
-    fn orders_with_payment(
+    fn payment_customers_since(
         &self,
         method: &PaymentMethodId,
         since: DateTime<Utc>,
-    ) -> Vec<OrderSummary> {
+        except: &OrderId,
+    ) -> Vec<CustomerId> {
         // The local store has no payment index; the desk's own orders of a payment method are
         // few and reach the server's velocity check anyway.
-        self.prior.orders_with_payment(method, since)
+        self.prior.payment_customers_since(method, since, except)
+    }
+
+    fn open_order_with(
+        &self,
+        customer: &CustomerId,
+        offering: &OfferingId,
+        place: &AddressId,
+        except: &OrderId,
+    ) -> Option<OrderSummary> {
+        let local = logged(
+            self.store
+                .open_order_with(customer, offering, place, except),
+            None,
+        );
+        let prior = self
+            .prior
+            .open_order_with(customer, offering, place, except);
+        local.into_iter().chain(prior).min_by_key(|o| o.order_date)
     }
 }
 

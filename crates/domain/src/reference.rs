@@ -161,17 +161,159 @@ impl OrderSummary {
     }
 }
 
+/// The questions duplicate detection and fraud screening ask about other orders. Each names the
+/// order being validated (`except`): a store may hold it already, and it never counts against
+/// itself. The questions are narrow on purpose (counts, distinct customers, one matching order)
+/// so that a store answers them from its indexes without building a summary of every order of a
+/// busy customer.
 pub trait OrderHistory {
-    /// Orders carrying this external id (from any owner).
-    fn orders_with_external_id(&self, external_id: &str) -> Vec<OrderSummary>;
-    /// The customer's orders placed at or after `since`, plus every open one.
-    fn orders_of_customer(&self, customer: &CustomerId, since: DateTime<Utc>) -> Vec<OrderSummary>;
-    /// Orders for this address placed at or after `since`.
-    fn orders_at_address(&self, address: &AddressId, since: DateTime<Utc>) -> Vec<OrderSummary>;
-    /// Orders paid with this method placed at or after `since`.
-    fn orders_with_payment(
+    /// Orders other than `except` carrying this external id (from any owner).
+    fn orders_with_external_id(&self, external_id: &str, except: &OrderId) -> Vec<OrderSummary>;
+    /// How many of the customer's orders other than `except` were placed at or after `since`.
+    fn customer_orders_since(
+        &self,
+        customer: &CustomerId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+    ) -> usize;
+    /// How many orders other than `except` with an item at this address were placed at or after
+    /// `since`.
+    fn address_orders_since(
+        &self,
+        address: &AddressId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+    ) -> usize;
+    /// The distinct customers of the orders other than `except` paid with this method and placed
+    /// at or after `since`.
+    fn payment_customers_since(
         &self,
         method: &PaymentMethodId,
         since: DateTime<Utc>,
-    ) -> Vec<OrderSummary>;
+        except: &OrderId,
+    ) -> Vec<CustomerId>;
+    /// An open order of the customer other than `except` with an item of this offering and an
+    /// item at this place, whatever its age (the oldest when several are).
+    fn open_order_with(
+        &self,
+        customer: &CustomerId,
+        offering: &OfferingId,
+        place: &AddressId,
+        except: &OrderId,
+    ) -> Option<OrderSummary>;
+}
+
+/// The [`OrderHistory`] answers over summaries in memory, for histories that hold them (tests,
+/// the fixtures' orders from before the system): each function takes the candidate summaries an
+/// index gave (or all of them) and applies the question's whole condition.
+pub mod scan {
+    use super::{AddressId, CustomerId, DateTime, OfferingId, OrderId, OrderSummary, Utc};
+
+    pub fn with_external_id<'a>(
+        orders: impl IntoIterator<Item = &'a OrderSummary>,
+        external_id: &str,
+        except: &OrderId,
+    ) -> Vec<OrderSummary> {
+        orders
+            .into_iter()
+            .filter(|o| &o.id != except && o.external_ids.iter().any(|e| e == external_id))
+            .cloned()
+            .collect()
+    }
+
+    /// Counts the orders other than `except` placed at or after `since` among those `keep`s.
+    pub fn count_since<'a>(
+        orders: impl IntoIterator<Item = &'a OrderSummary>,
+        since: DateTime<Utc>,
+        except: &OrderId,
+        keep: impl Fn(&OrderSummary) -> bool,
+    ) -> usize {
+        orders
+            .into_iter()
+            .filter(|o| &o.id != except && o.order_date >= since && keep(o))
+            .count()
+    }
+
+    /// The distinct customers, in first-seen order, of the orders `count_since` would count.
+    pub fn customers_since<'a>(
+        orders: impl IntoIterator<Item = &'a OrderSummary>,
+        since: DateTime<Utc>,
+        except: &OrderId,
+        keep: impl Fn(&OrderSummary) -> bool,
+    ) -> Vec<CustomerId> {
+        let mut out: Vec<CustomerId> = Vec::new();
+        for o in orders {
+            if &o.id != except && o.order_date >= since && keep(o) && !out.contains(&o.customer) {
+                out.push(o.customer.clone());
+            }
+        }
+        out
+    }
+
+    /// The oldest open order of the customer other than `except` with the offering and the place.
+    pub fn open_with<'a>(
+        orders: impl IntoIterator<Item = &'a OrderSummary>,
+        customer: &CustomerId,
+        offering: &OfferingId,
+        place: &AddressId,
+        except: &OrderId,
+    ) -> Option<OrderSummary> {
+        orders
+            .into_iter()
+            .filter(|o| {
+                &o.id != except
+                    && &o.customer == customer
+                    && o.is_open()
+                    && o.offerings.contains(offering)
+                    && o.places.contains(place)
+            })
+            .min_by_key(|o| o.order_date)
+            .cloned()
+    }
+}
+
+/// A plain list of summaries is a history (scanned in full).
+impl OrderHistory for Vec<OrderSummary> {
+    fn orders_with_external_id(&self, external_id: &str, except: &OrderId) -> Vec<OrderSummary> {
+        scan::with_external_id(self, external_id, except)
+    }
+
+    fn customer_orders_since(
+        &self,
+        customer: &CustomerId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+    ) -> usize {
+        scan::count_since(self, since, except, |o| &o.customer == customer)
+    }
+
+    fn address_orders_since(
+        &self,
+        address: &AddressId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+    ) -> usize {
+        scan::count_since(self, since, except, |o| o.places.contains(address))
+    }
+
+    fn payment_customers_since(
+        &self,
+        method: &PaymentMethodId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+    ) -> Vec<CustomerId> {
+        scan::customers_since(self, since, except, |o| {
+            o.payment_method.as_ref() == Some(method)
+        })
+    }
+
+    fn open_order_with(
+        &self,
+        customer: &CustomerId,
+        offering: &OfferingId,
+        place: &AddressId,
+        except: &OrderId,
+    ) -> Option<OrderSummary> {
+        scan::open_with(self, customer, offering, place, except)
+    }
 }

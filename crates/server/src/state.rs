@@ -16,14 +16,13 @@ use orderdesk_domain::reference::{
     OrderSummary,
 };
 use orderdesk_domain::validation::{Pipeline, ValidationPolicy};
-use orderdesk_domain::{AddressId, CustomerId, IdSource, PaymentMethodId};
+use orderdesk_domain::{AddressId, CustomerId, IdSource, OfferingId, OrderId, PaymentMethodId};
 use orderdesk_fixtures::{InMemoryAddresses, InMemoryCatalog, InMemoryCustomers, InMemoryOrders};
 use orderdesk_store::central::ReferenceKind;
 use orderdesk_store::CentralStore;
 use orderdesk_tmf::tmf620::CatalogDocument;
 use orderdesk_tmf::ApiVersion;
 use serde::Serialize;
-use std::cell::RefCell;
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::{broadcast, mpsc, Notify};
@@ -195,101 +194,89 @@ pub fn load_users(store: &CentralStore) -> Result<UserDirectory, ReferenceError>
 
 /// The order history validation reads: the store's orders, plus (in demo mode) the fixture
 /// orders that "exist" when the demo starts (`fixtures/orders.json`, which the store does not
-/// hold).
-///
-/// One `History` serves one validation. Duplicate detection and fraud screening both ask for the
-/// customer's orders (every open one, plus those of a window that differs per check): the first
-/// question fetches the customer's orders from the earlier of its `since` and `prefetch_since`
-/// (the start of the fraud policy's customer window), and later questions with a `since` no
-/// earlier than that are answered from what was fetched, with the same filter the store applies.
+/// hold, so the two never share an order and their counts add up).
+#[derive(Clone, Copy)]
 pub struct History<'a> {
     pub store: &'a CentralStore,
     pub seeds: Option<&'a InMemoryOrders>,
-    pub prefetch_since: Option<DateTime<Utc>>,
-    customer: RefCell<Option<CustomerOrders>>,
-}
-
-/// The orders of one customer placed at or after `since`, plus every open one.
-struct CustomerOrders {
-    customer: CustomerId,
-    since: DateTime<Utc>,
-    orders: Vec<OrderSummary>,
 }
 
 impl fmt::Debug for History<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("History")
             .field("seeds", &self.seeds.map(InMemoryOrders::len))
-            .field("prefetch_since", &self.prefetch_since)
             .finish_non_exhaustive()
     }
 }
 
 impl<'a> History<'a> {
-    pub fn new(
-        store: &'a CentralStore,
-        seeds: Option<&'a InMemoryOrders>,
-        prefetch_since: Option<DateTime<Utc>>,
-    ) -> Self {
-        Self {
-            store,
-            seeds,
-            prefetch_since,
-            customer: RefCell::new(None),
-        }
+    pub fn new(store: &'a CentralStore, seeds: Option<&'a InMemoryOrders>) -> Self {
+        Self { store, seeds }
     }
 
-    fn both(&self, ask: impl Fn(&dyn OrderHistory) -> Vec<OrderSummary>) -> Vec<OrderSummary> {
-        let mut out = ask(self.store);
-        if let Some(seeds) = self.seeds {
-            out.extend(ask(seeds));
-        }
-        out
+    /// Each source's answer, the store's first.
+    fn each<T>(&self, ask: impl Fn(&dyn OrderHistory) -> T) -> impl Iterator<Item = T> {
+        let store = ask(self.store);
+        let seeds = self.seeds.map(|s| ask(s));
+        std::iter::once(store).chain(seeds)
     }
 }
 
 impl OrderHistory for History<'_> {
-    fn orders_with_external_id(&self, external_id: &str) -> Vec<OrderSummary> {
-        self.both(|h| h.orders_with_external_id(external_id))
+    fn orders_with_external_id(&self, external_id: &str, except: &OrderId) -> Vec<OrderSummary> {
+        self.each(|h| h.orders_with_external_id(external_id, except))
+            .flatten()
+            .collect()
     }
 
-    fn orders_of_customer(&self, customer: &CustomerId, since: DateTime<Utc>) -> Vec<OrderSummary> {
-        let mut cached = self.customer.borrow_mut();
-        if let Some(c) = cached.as_ref() {
-            if &c.customer == customer && c.since <= since {
-                return c
-                    .orders
-                    .iter()
-                    .filter(|o| o.order_date >= since || o.is_open())
-                    .cloned()
-                    .collect();
-            }
-        }
-        let fetch_since = self.prefetch_since.map_or(since, |p| p.min(since));
-        let orders = self.both(|h| h.orders_of_customer(customer, fetch_since));
-        let answer = orders
-            .iter()
-            .filter(|o| o.order_date >= since || o.is_open())
-            .cloned()
-            .collect();
-        *cached = Some(CustomerOrders {
-            customer: customer.clone(),
-            since: fetch_since,
-            orders,
-        });
-        answer
+    fn customer_orders_since(
+        &self,
+        customer: &CustomerId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+    ) -> usize {
+        self.each(|h| h.customer_orders_since(customer, since, except))
+            .sum()
     }
 
-    fn orders_at_address(&self, address: &AddressId, since: DateTime<Utc>) -> Vec<OrderSummary> {
-        self.both(|h| h.orders_at_address(address, since))
+    fn address_orders_since(
+        &self,
+        address: &AddressId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+    ) -> usize {
+        self.each(|h| h.address_orders_since(address, since, except))
+            .sum()
     }
 
-    fn orders_with_payment(
+    fn payment_customers_since(
         &self,
         method: &PaymentMethodId,
         since: DateTime<Utc>,
-    ) -> Vec<OrderSummary> {
-        self.both(|h| h.orders_with_payment(method, since))
+        except: &OrderId,
+    ) -> Vec<CustomerId> {
+        let mut out: Vec<CustomerId> = Vec::new();
+        for customer in self
+            .each(|h| h.payment_customers_since(method, since, except))
+            .flatten()
+        {
+            if !out.contains(&customer) {
+                out.push(customer);
+            }
+        }
+        out
+    }
+
+    fn open_order_with(
+        &self,
+        customer: &CustomerId,
+        offering: &OfferingId,
+        place: &AddressId,
+        except: &OrderId,
+    ) -> Option<OrderSummary> {
+        self.each(|h| h.open_order_with(customer, offering, place, except))
+            .flatten()
+            .min_by_key(|o| o.order_date)
     }
 }
 
@@ -423,13 +410,9 @@ impl AppState {
         }
     }
 
-    /// The history one validation at `now` reads.
-    pub fn history<'a>(&'a self, store: &'a CentralStore, now: DateTime<Utc>) -> History<'a> {
-        History::new(
-            store,
-            self.seed_history.as_deref(),
-            now.checked_sub_signed(self.policy.fraud.customer_window),
-        )
+    /// The history a validation reads.
+    pub fn history<'a>(&'a self, store: &'a CentralStore) -> History<'a> {
+        History::new(store, self.seed_history.as_deref())
     }
 
     pub fn catalog(&self) -> &dyn Catalog {
@@ -590,11 +573,7 @@ mod tests {
                     .external_ids
                     .push(external("shop", format!("EXT-0-{n}")));
             }
-            let from_store = History::new(
-                &store,
-                None,
-                now.checked_sub_signed(policy.fraud.customer_window),
-            );
+            let from_store = History::new(&store, None);
             let ctx = |orders: &'_ dyn OrderHistory| {
                 pipeline.validate(
                     &order,

@@ -345,7 +345,7 @@ pub fn run_pipeline(
     now: DateTime<Utc>,
 ) -> Result<Verdict, ApiError> {
     let inventory = inventory_for(store, order)?;
-    let history = state.history(store, now);
+    let history = state.history(store);
     let ctx = ValidationContext {
         now,
         catalog: state.catalog(),

@@ -2171,30 +2171,64 @@ fn order_history_reads_duplicates_and_velocity() {
         v.into_iter().map(|s| s.id.to_string()).collect::<Vec<_>>()
     };
     let since = t0() - Duration::days(30);
-    assert_eq!(ids(store.orders_with_external_id("CART-1")), ["O-1", "O-2"]);
+    let none = OrderId::new("NEW");
+    let c1 = CustomerId::new("C-1");
+    let pm1 = PaymentMethodId::new("PM-1");
+    let place = AddressId::new("ADDR-C-1");
+    let fibre = OfferingId::new("PO-FIBRE");
     assert_eq!(
-        ids(store.orders_of_customer(&CustomerId::new("C-1"), since)),
+        ids(store.orders_with_external_id("CART-1", &none)),
         ["O-1", "O-2"]
     );
     assert_eq!(
-        ids(store.orders_at_address(&AddressId::new("ADDR-C-1"), since)),
+        ids(store.orders_with_external_id("CART-1", &OrderId::new("O-1"))),
         ["O-2"]
     );
+    // Placed in the window: the old open order does not count for velocity.
+    assert_eq!(store.customer_orders_since(&c1, since, &none), 1);
     assert_eq!(
-        ids(store.orders_with_payment(&PaymentMethodId::new("PM-1"), since)),
-        ["O-2"]
+        store.customer_orders_since(&c1, since, &OrderId::new("O-2")),
+        0
     );
     assert_eq!(
-        ids(store.orders_with_payment(&PaymentMethodId::new("PM-1"), t0() - Duration::days(60))),
-        ["O-1", "O-2"]
+        store.customer_orders_since(&c1, t0() - Duration::days(60), &none),
+        3
     );
-    let summary = store.orders_with_external_id("CART-1").remove(1);
+    // The order being validated is not counted even when another customer's.
+    assert_eq!(
+        store.customer_orders_since(&c1, since, &OrderId::new("O-4")),
+        1
+    );
+    assert_eq!(store.address_orders_since(&place, since, &none), 1);
+    assert_eq!(
+        store.address_orders_since(&place, since, &OrderId::new("O-2")),
+        0
+    );
+    assert_eq!(
+        store.payment_customers_since(&pm1, since, &none),
+        std::slice::from_ref(&c1)
+    );
+    assert!(store
+        .payment_customers_since(&pm1, since, &OrderId::new("O-2"))
+        .is_empty());
+    // The oldest open order with the offering at the place, however old; not the cancelled one.
+    let open = |except: &str| {
+        store
+            .open_order_with(&c1, &fibre, &place, &OrderId::new(except))
+            .map(|s| s.id.to_string())
+    };
+    assert_eq!(open("NEW").as_deref(), Some("O-1"));
+    assert_eq!(open("O-1").as_deref(), Some("O-2"));
+    assert!(store
+        .open_order_with(&c1, &OfferingId::new("PO-TV"), &place, &none)
+        .is_none());
+    let summary = store.orders_with_external_id("CART-1", &none).remove(1);
     assert_eq!(summary.customer, CustomerId::new("C-1"));
     assert_eq!(summary.offerings, [OfferingId::new("PO-FIBRE")]);
     assert_eq!(summary.places, [AddressId::new("ADDR-C-1")]);
     assert_eq!(summary.channel.as_deref(), Some("web"));
     assert!(summary.is_open());
-    assert!(store.orders_with_external_id("nope").is_empty());
+    assert!(store.orders_with_external_id("nope", &none).is_empty());
 }
 
 /// The summary the history used to build by decoding the order's document: the reference the
@@ -2233,7 +2267,7 @@ fn sorted(
 }
 
 #[test]
-fn history_summaries_from_columns_match_the_documents() {
+fn history_answers_from_indexes_match_the_documents() {
     let (_d, store) = open();
     let mut all = Vec::new();
     for n in 0..12u32 {
@@ -2282,45 +2316,81 @@ fn history_summaries_from_columns_match_the_documents() {
         t0(),
     );
 
-    let by_document = |id: &str| {
-        sorted(summary_from_document(
-            &store.get_order(&OrderId::new(id)).unwrap().order,
-        ))
-    };
-    let check = |from_columns: Vec<orderdesk_domain::reference::OrderSummary>, what: &str| {
-        assert!(!from_columns.is_empty(), "{what}: nothing to compare");
-        for s in from_columns {
-            let id = s.id.to_string();
-            assert_eq!(sorted(s), by_document(&id), "{what}: {id}");
-        }
-    };
-    let long_ago = t0() - Duration::days(30);
-    for c in 0..3 {
-        check(
-            store.orders_of_customer(&CustomerId::new(format!("C-{c}")), long_ago),
-            "customer",
-        );
-    }
-    check(
-        store.orders_at_address(&AddressId::new("ADDR-X-0"), long_ago),
-        "address",
-    );
-    check(
-        store.orders_with_payment(&PaymentMethodId::new("PM-1"), long_ago),
-        "payment",
-    );
-    check(store.orders_with_external_id("CART-0"), "external id");
-    check(store.orders_with_external_id("SHOP-9"), "external id");
-    // Every order is reachable through its customer, in order date order.
-    let mut seen: Vec<String> = (0..3)
-        .flat_map(|c| {
-            store
-                .orders_of_customer(&CustomerId::new(format!("C-{c}")), long_ago)
-                .into_iter()
-                .map(|s| s.id.to_string())
-        })
+    // The reference: every order's summary decoded from its document, asked by a full scan.
+    let documents: Vec<orderdesk_domain::reference::OrderSummary> = all
+        .iter()
+        .map(|id| summary_from_document(&store.get_order(&OrderId::new(id)).unwrap().order))
         .collect();
-    seen.sort();
-    all.sort();
-    assert_eq!(seen, all);
+    let sorted_list = |list: Vec<orderdesk_domain::reference::OrderSummary>| {
+        let mut list: Vec<_> = list.into_iter().map(sorted).collect();
+        list.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+        list
+    };
+    let sorted_ids = |mut list: Vec<CustomerId>| {
+        list.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        list
+    };
+    let mut excepts: Vec<OrderId> = vec![OrderId::new("NEW")];
+    excepts.extend(["O-0", "O-1", "O-6", "O-9"].map(OrderId::new));
+    let windows = [t0() - Duration::days(30), t0() - Duration::hours(70), t0()];
+    let places: Vec<AddressId> = ["ADDR-C-0", "ADDR-C-1", "ADDR-C-2", "ADDR-X-0", "ADDR-X-1"]
+        .map(AddressId::new)
+        .to_vec();
+    let mut decided = 0;
+    for except in &excepts {
+        for external in ["CART-0", "CART-1", "SHOP-9", "SHOP-0", "nope"] {
+            assert_eq!(
+                sorted_list(store.orders_with_external_id(external, except)),
+                sorted_list(documents.orders_with_external_id(external, except)),
+                "external id {external} except {except}"
+            );
+        }
+        for since in windows {
+            for c in 0..3 {
+                let customer = CustomerId::new(format!("C-{c}"));
+                let count = store.customer_orders_since(&customer, since, except);
+                assert_eq!(
+                    count,
+                    documents.customer_orders_since(&customer, since, except),
+                    "customer {customer} since {since} except {except}"
+                );
+                decided += count;
+            }
+            for place in &places {
+                let count = store.address_orders_since(place, since, except);
+                assert_eq!(
+                    count,
+                    documents.address_orders_since(place, since, except),
+                    "address {place} since {since} except {except}"
+                );
+                decided += count;
+            }
+            for pm in ["PM-0", "PM-1", "PM-9"] {
+                let pm = PaymentMethodId::new(pm);
+                assert_eq!(
+                    sorted_ids(store.payment_customers_since(&pm, since, except)),
+                    sorted_ids(documents.payment_customers_since(&pm, since, except)),
+                    "payment {pm} since {since} except {except}"
+                );
+            }
+        }
+        for c in 0..3 {
+            let customer = CustomerId::new(format!("C-{c}"));
+            for offering in ["PO-TV", "PO-FIBRE", "PO-MOBILE"] {
+                let offering = OfferingId::new(offering);
+                for place in &places {
+                    let found = store.open_order_with(&customer, &offering, place, except);
+                    decided += usize::from(found.is_some());
+                    assert_eq!(
+                        found.map(sorted),
+                        documents
+                            .open_order_with(&customer, &offering, place, except)
+                            .map(sorted),
+                        "open {customer} {offering} {place} except {except}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(decided > 50, "the comparison met too few orders: {decided}");
 }

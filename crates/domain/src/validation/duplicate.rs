@@ -37,8 +37,8 @@ impl Check for DuplicateDetection {
             if external.id.trim().is_empty() {
                 continue;
             }
-            let matches = ctx.orders.orders_with_external_id(&external.id);
-            if let Some(other) = matches.iter().find(|o| o.id != order.id && still_counts(o)) {
+            let matches = ctx.orders.orders_with_external_id(&external.id, &order.id);
+            if let Some(other) = matches.iter().find(|o| still_counts(o)) {
                 out.push(
                     CheckResult::new(
                         KIND,
@@ -54,48 +54,39 @@ impl Check for DuplicateDetection {
             }
         }
 
-        let wants_address = order.items.iter().any(|i| {
-            i.action == ItemAction::Add && i.offering.is_some() && i.product.place.is_some()
-        });
-        if wants_address {
-            // `since = now`: only the open orders, whatever their age.
-            let open = ctx.orders.orders_of_customer(&order.customer, ctx.now);
-            for (index, item) in order.items.iter().enumerate() {
-                let (ItemAction::Add, Some(offering), Some(place)) =
-                    (item.action, &item.offering, &item.product.place)
-                else {
-                    continue;
-                };
-                let Some(other) = open.iter().find(|o| {
-                    o.id != order.id
-                        && o.is_open()
-                        && o.offerings.contains(offering)
-                        && o.places.contains(place)
-                }) else {
-                    continue;
-                };
-                out.push(
-                    CheckResult::new(
-                        KIND,
-                        Outcome::Hold,
-                        codes::DUPLICATE_OPEN_ORDER,
-                        format!(
-                            "Open order {} ({}) already adds {} at {place}",
-                            other.id,
-                            other.state,
-                            offering_name(ctx.catalog, offering)
-                        ),
-                    )
-                    .at(index, item, path::OFFERING)
-                    .suggest(
-                        format!(
-                            "Amend order {} instead, or confirm a second one is wanted",
-                            other.id
-                        ),
-                        None,
+        for (index, item) in order.items.iter().enumerate() {
+            let (ItemAction::Add, Some(offering), Some(place)) =
+                (item.action, &item.offering, &item.product.place)
+            else {
+                continue;
+            };
+            let Some(other) =
+                ctx.orders
+                    .open_order_with(&order.customer, offering, place, &order.id)
+            else {
+                continue;
+            };
+            out.push(
+                CheckResult::new(
+                    KIND,
+                    Outcome::Hold,
+                    codes::DUPLICATE_OPEN_ORDER,
+                    format!(
+                        "Open order {} ({}) already adds {} at {place}",
+                        other.id,
+                        other.state,
+                        offering_name(ctx.catalog, offering)
                     ),
-                );
-            }
+                )
+                .at(index, item, path::OFFERING)
+                .suggest(
+                    format!(
+                        "Amend order {} instead, or confirm a second one is wanted",
+                        other.id
+                    ),
+                    None,
+                ),
+            );
         }
 
         if out.len() == start {

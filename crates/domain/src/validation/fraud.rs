@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::catalog::RiskClass;
 use crate::order::{ItemAction, ProductOrder};
-use crate::reference::{Customer, OrderSummary};
+use crate::reference::Customer;
 
 use super::{codes, path, Check, CheckKind, CheckResult, Outcome, ValidationContext};
 
@@ -36,12 +36,9 @@ impl Check for FraudScreening {
         let hold = |code, message: String| CheckResult::new(KIND, Outcome::Hold, code, message);
 
         let since = window_start(ctx.now, policy.customer_window);
-        let prior = others_since(
-            &ctx.orders.orders_of_customer(&order.customer, since),
-            order,
-            since,
-        )
-        .count();
+        let prior = ctx
+            .orders
+            .customer_orders_since(&order.customer, since, &order.id);
         if prior + 1 >= policy.customer_orders_hold_at {
             out.push(
                 hold(
@@ -58,8 +55,7 @@ impl Check for FraudScreening {
 
         let since = window_start(ctx.now, policy.address_window);
         for place in order.places() {
-            let count =
-                others_since(&ctx.orders.orders_at_address(place, since), order, since).count() + 1;
+            let count = ctx.orders.address_orders_since(place, since, &order.id) + 1;
             if count < policy.address_orders_hold_at {
                 continue;
             }
@@ -83,11 +79,10 @@ impl Check for FraudScreening {
 
         if let Some(method) = &order.payment.method {
             let since = window_start(ctx.now, policy.payment_window);
-            let history = ctx.orders.orders_with_payment(method, since);
-            let mut customers = vec![&order.customer];
-            for other in others_since(&history, order, since) {
-                if !customers.contains(&&other.customer) {
-                    customers.push(&other.customer);
+            let mut customers = vec![order.customer.clone()];
+            for other in ctx.orders.payment_customers_since(method, since, &order.id) {
+                if !customers.contains(&other) {
+                    customers.push(other);
                 }
             }
             if customers.len() >= policy.payment_customers_hold_at {
@@ -179,17 +174,6 @@ impl Check for FraudScreening {
 fn window_start(now: DateTime<Utc>, window: Duration) -> DateTime<Utc> {
     now.checked_sub_signed(window)
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
-}
-
-/// Other orders placed in the window (history sources may add open orders older than that).
-fn others_since<'h>(
-    history: &'h [OrderSummary],
-    order: &'h ProductOrder,
-    since: DateTime<Utc>,
-) -> impl Iterator<Item = &'h OrderSummary> {
-    history
-        .iter()
-        .filter(move |o| o.id != order.id && o.order_date >= since)
 }
 
 fn window_words(window: Duration) -> String {
@@ -311,6 +295,7 @@ mod tests {
     use super::*;
     use crate::ids::{AddressId, CustomerId, PaymentMethodId};
     use crate::lifecycle::OrderState;
+    use crate::reference::OrderSummary;
     use proptest::prelude::*;
     use rstest::rstest;
 

@@ -1,21 +1,21 @@
-//! What other orders look like, for duplicate detection and fraud velocity: the domain's
-//! [`OrderHistory`] read from indexes (external ids, customer + order date, item place, payment
-//! method + order date).
+//! The domain's [`OrderHistory`] — what other orders look like to duplicate detection and fraud
+//! velocity — answered from indexes (external ids, customer + order date, item place, payment
+//! method + order date), so that a validation costs a few index seeks however many orders the
+//! customer, the address or the payment method already has.
 //!
-//! A summary is built from the `orders` columns and the order's child rows (items, external
-//! ids), never from the order's JSON document: validation asks for every open order of a
-//! customer, and decoding each document made its cost grow with the customer's open orders.
-//! The columns say the same as the document (they are written from it in the same
-//! transaction); the lists inside a summary follow the child rows' key order (item id, external
-//! id owner) instead of the document's, which changes nothing for the domain's checks (they ask
-//! whether a list contains a value).
+//! The velocity questions are counts: the customer's is read from `orders_by_customer_date`
+//! alone (the order being validated is taken off by a lookup by id, not by reading every row).
+//! The one summary validation needs in full (an open order that already adds the offering at the
+//! place) is built from the `orders` columns and the child rows (`crate::summary`), never from
+//! the JSON document.
 //!
 //! The trait cannot fail, so its methods answer "none" when the database does; the `try_`
 //! methods say why, for callers that must tell a failure from an empty history.
 
 use chrono::{DateTime, Utc};
 use orderdesk_domain::reference::{OrderHistory, OrderSummary};
-use orderdesk_domain::{AddressId, CustomerId, PaymentMethodId};
+use orderdesk_domain::{AddressId, CustomerId, OfferingId, OrderId, PaymentMethodId};
+use rusqlite::params;
 
 use super::CentralStore;
 use crate::codec::millis;
@@ -23,93 +23,170 @@ use crate::error::Result;
 use crate::summary::{summaries, terminal_states};
 
 impl CentralStore {
-    pub fn try_orders_with_external_id(&self, external_id: &str) -> Result<Vec<OrderSummary>> {
+    pub fn try_orders_with_external_id(
+        &self,
+        external_id: &str,
+        except: &OrderId,
+    ) -> Result<Vec<OrderSummary>> {
         self.read(|conn| {
             summaries(
                 conn,
                 "WHERE o.pk IN (SELECT order_pk FROM order_external_ids WHERE external_id = ?1)
+                   AND o.id <> ?2
                  ORDER BY o.pk",
-                [external_id],
+                [external_id, except.as_str()],
             )
         })
     }
 
-    pub fn try_orders_of_customer(
+    pub fn try_customer_orders_since(
         &self,
         customer: &CustomerId,
         since: DateTime<Utc>,
-    ) -> Result<Vec<OrderSummary>> {
-        // The terminal states are constants of the domain, not input: spelled into the SQL so
-        // the statement is cached once.
-        let sql = format!(
-            "WHERE o.customer_id = ?1
-               AND (o.order_date >= ?2 OR o.state NOT IN ({}))
-             ORDER BY o.order_date, o.pk",
-            terminal_states()
-        );
+        except: &OrderId,
+    ) -> Result<usize> {
         self.read(|conn| {
-            summaries(
-                conn,
-                &sql,
-                rusqlite::params![customer.as_str(), millis(since)],
-            )
+            let count: i64 = conn
+                .prepare_cached(
+                    "SELECT (SELECT count(*) FROM orders
+                              WHERE customer_id = ?1 AND order_date >= ?2)
+                          - (SELECT count(*) FROM orders
+                              WHERE id = ?3 AND customer_id = ?1 AND order_date >= ?2)",
+                )?
+                .query_row(
+                    params![customer.as_str(), millis(since), except.as_str()],
+                    |r| r.get(0),
+                )?;
+            Ok(usize::try_from(count).unwrap_or(0))
         })
     }
 
-    pub fn try_orders_at_address(
+    pub fn try_address_orders_since(
         &self,
         address: &AddressId,
         since: DateTime<Utc>,
-    ) -> Result<Vec<OrderSummary>> {
+        except: &OrderId,
+    ) -> Result<usize> {
         self.read(|conn| {
-            summaries(
-                conn,
-                "WHERE o.pk IN (SELECT order_pk FROM order_items WHERE place_id = ?1)
-                   AND o.order_date >= ?2
-                 ORDER BY o.order_date, o.pk",
-                rusqlite::params![address.as_str(), millis(since)],
-            )
+            let count: i64 = conn
+                .prepare_cached(
+                    "SELECT count(*) FROM orders o
+                      WHERE o.pk IN (SELECT order_pk FROM order_items WHERE place_id = ?1)
+                        AND o.order_date >= ?2 AND o.id <> ?3",
+                )?
+                .query_row(
+                    params![address.as_str(), millis(since), except.as_str()],
+                    |r| r.get(0),
+                )?;
+            Ok(usize::try_from(count).unwrap_or(0))
         })
     }
 
-    pub fn try_orders_with_payment(
+    pub fn try_payment_customers_since(
         &self,
         method: &PaymentMethodId,
         since: DateTime<Utc>,
-    ) -> Result<Vec<OrderSummary>> {
+        except: &OrderId,
+    ) -> Result<Vec<CustomerId>> {
         self.read(|conn| {
-            summaries(
+            let mut stmt = conn.prepare_cached(
+                "SELECT customer_id FROM orders
+                  WHERE payment_method = ?1 AND order_date >= ?2 AND id <> ?3
+                  GROUP BY customer_id ORDER BY min(order_date), customer_id",
+            )?;
+            let rows = stmt.query_map(
+                params![method.as_str(), millis(since), except.as_str()],
+                |r| r.get::<_, String>(0),
+            )?;
+            let mut out = Vec::new();
+            for customer in rows {
+                out.push(CustomerId::new(customer?));
+            }
+            Ok(out)
+        })
+    }
+
+    pub fn try_open_order_with(
+        &self,
+        customer: &CustomerId,
+        offering: &OfferingId,
+        place: &AddressId,
+        except: &OrderId,
+    ) -> Result<Option<OrderSummary>> {
+        // The terminal states are constants of the domain, not input: spelled into the SQL so
+        // the statement is cached once. The customer's orders are walked oldest first through
+        // `orders_by_customer_date`, so the first match ends the walk.
+        let sql = format!(
+            "WHERE o.customer_id = ?1 AND o.id <> ?4
+               AND o.state NOT IN ({})
+               AND EXISTS (SELECT 1 FROM order_items i
+                            WHERE i.order_pk = o.pk AND i.offering_id = ?2)
+               AND EXISTS (SELECT 1 FROM order_items i
+                            WHERE i.order_pk = o.pk AND i.place_id = ?3)
+             ORDER BY o.order_date, o.pk LIMIT 1",
+            terminal_states()
+        );
+        self.read(|conn| {
+            let found = summaries(
                 conn,
-                "WHERE o.payment_method = ?1 AND o.order_date >= ?2
-                 ORDER BY o.order_date, o.pk",
-                rusqlite::params![method.as_str(), millis(since)],
-            )
+                &sql,
+                params![
+                    customer.as_str(),
+                    offering.as_str(),
+                    place.as_str(),
+                    except.as_str()
+                ],
+            )?;
+            Ok(found.into_iter().next())
         })
     }
 }
 
 impl OrderHistory for CentralStore {
-    fn orders_with_external_id(&self, external_id: &str) -> Vec<OrderSummary> {
-        self.try_orders_with_external_id(external_id)
+    fn orders_with_external_id(&self, external_id: &str, except: &OrderId) -> Vec<OrderSummary> {
+        self.try_orders_with_external_id(external_id, except)
             .unwrap_or_default()
     }
 
-    fn orders_of_customer(&self, customer: &CustomerId, since: DateTime<Utc>) -> Vec<OrderSummary> {
-        self.try_orders_of_customer(customer, since)
+    fn customer_orders_since(
+        &self,
+        customer: &CustomerId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+    ) -> usize {
+        self.try_customer_orders_since(customer, since, except)
             .unwrap_or_default()
     }
 
-    fn orders_at_address(&self, address: &AddressId, since: DateTime<Utc>) -> Vec<OrderSummary> {
-        self.try_orders_at_address(address, since)
+    fn address_orders_since(
+        &self,
+        address: &AddressId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+    ) -> usize {
+        self.try_address_orders_since(address, since, except)
             .unwrap_or_default()
     }
 
-    fn orders_with_payment(
+    fn payment_customers_since(
         &self,
         method: &PaymentMethodId,
         since: DateTime<Utc>,
-    ) -> Vec<OrderSummary> {
-        self.try_orders_with_payment(method, since)
+        except: &OrderId,
+    ) -> Vec<CustomerId> {
+        self.try_payment_customers_since(method, since, except)
             .unwrap_or_default()
+    }
+
+    fn open_order_with(
+        &self,
+        customer: &CustomerId,
+        offering: &OfferingId,
+        place: &AddressId,
+        except: &OrderId,
+    ) -> Option<OrderSummary> {
+        self.try_open_order_with(customer, offering, place, except)
+            .ok()
+            .flatten()
     }
 }
