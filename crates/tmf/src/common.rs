@@ -47,12 +47,119 @@ pub const MAX_NESTING: usize = 8;
 const NESTING_KEYS: &[&str] = &["productOrderItem", "serviceOrderItem", "product"];
 
 /// Parses a request body, naming the JSON path of the first field that does not fit.
+///
+/// A body that `plainly_within_limits` says is plain is read straight from its bytes into `T`,
+/// without an intermediate [`Value`]. Every other body, and every body the direct read refuses,
+/// goes through [`Value`] and [`from_value`] as before: that path words every error (a malformed
+/// body, the path of a misfit, nesting beyond [`MAX_NESTING`]), so errors are exactly what they
+/// always were, and it is the only one that meets hostile nesting.
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WireError> {
+    if let Some(parsed) = std::str::from_utf8(bytes)
+        .ok()
+        .filter(|text| plainly_within_limits(text.as_bytes()))
+        .and_then(direct)
+    {
+        return Ok(parsed);
+    }
     let value: Value = serde_json::from_slice(bytes).map_err(|e| WireError::Malformed {
         path: String::new(),
         message: e.to_string(),
     })?;
     from_value(value)
+}
+
+/// `T` read straight from `text`, trailing characters refused; `None` on any error (the caller
+/// reads the body again through [`Value`] to word it).
+fn direct<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = T::deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(parsed)
+}
+
+/// How deep JSON containers may nest for the direct read: below serde_json's own recursion
+/// limit (128), so that deeper bodies meet that limit in the [`Value`] path, as they always did.
+const MAX_PLAIN_DEPTH: usize = 100;
+
+/// Whether `bytes`, if they are JSON at all, certainly nest no item or product deeper than
+/// [`MAX_NESTING`], no container deeper than [`MAX_PLAIN_DEPTH`], and hold no number that could
+/// fall outside `f64` (an exponent, or more than 300 digits): the bodies for which the direct
+/// read accepts exactly what the [`Value`] path accepts, with a bounded stack. One pass over the
+/// bytes, no recursion; it may answer `false` for a body that is fine (a key spelled with an
+/// escape counts as a nesting key), never `true` for one [`check_nesting`] refuses. Malformed
+/// bytes may get either answer: the parsers refuse them.
+fn plainly_within_limits(bytes: &[u8]) -> bool {
+    // The open containers: whether each is an object, and its items-and-products depth.
+    let mut open: Vec<(bool, usize)> = Vec::with_capacity(32);
+    // In an object, whether the next string is a key; the depth of the last key's value.
+    let mut expect_key = false;
+    let mut key_depth = 0;
+    let mut digits = 0usize;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        if b.is_ascii_digit() {
+            digits += 1;
+            if digits > 300 {
+                return false;
+            }
+            continue;
+        }
+        if digits > 0 && (b == b'e' || b == b'E') {
+            return false;
+        }
+        if b != b'.' {
+            digits = 0;
+        }
+        match b {
+            b'{' | b'[' => {
+                let depth = match open.last() {
+                    None => 0,
+                    Some(&(true, _)) => key_depth,
+                    Some(&(false, d)) => d,
+                };
+                if open.len() >= MAX_PLAIN_DEPTH {
+                    return false;
+                }
+                open.push((b == b'{', depth));
+                expect_key = b == b'{';
+            }
+            b'}' | b']' => {
+                if open.pop().is_none() {
+                    return false;
+                }
+                expect_key = false;
+            }
+            b',' => expect_key = matches!(open.last(), Some(&(true, _))),
+            b'"' => {
+                let start = i;
+                let mut escaped = false;
+                loop {
+                    match bytes.get(i) {
+                        None => return false,
+                        Some(b'\\') => {
+                            escaped = true;
+                            i += 2;
+                        }
+                        Some(b'"') => break,
+                        Some(_) => i += 1,
+                    }
+                }
+                let text = bytes.get(start..i).unwrap_or_default();
+                i += 1;
+                if let (true, Some(&(true, depth))) = (expect_key, open.last()) {
+                    let nests = escaped || NESTING_KEYS.iter().any(|k| k.as_bytes() == text);
+                    key_depth = depth + usize::from(nests);
+                    if key_depth > MAX_NESTING {
+                        return false;
+                    }
+                    expect_key = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
 }
 
 /// [`from_slice`] for a `&str`.
@@ -505,6 +612,71 @@ mod tests {
         // Other JSON nests up to serde_json's own limit.
         let deep = "[".repeat(120) + &"]".repeat(120);
         assert!(from_str::<Value>(&deep).is_ok());
+    }
+
+    #[test]
+    fn the_pre_scan_sends_only_plain_bodies_the_direct_way() {
+        let plain = |s: &str| plainly_within_limits(s.as_bytes());
+        assert!(plain(
+            r#"{"productOrderItem":[{"product":{"id":"1","n":-12.5}}],"x":[true]}"#
+        ));
+        assert!(plain(
+            r#"{"note":"productOrderItem product [[[{{{ \" \\","n":1.25}"#
+        ));
+        // Escaped keys count as nesting keys; exponents and long numbers go the Value way.
+        assert!(!plain(&format!(
+            "{}{}",
+            r#"{"\u0070roduct":"#.repeat(MAX_NESTING + 1),
+            "1".to_owned() + &"}".repeat(MAX_NESTING + 1)
+        )));
+        assert!(plain(&format!(
+            "{}1{}",
+            r#"{"\u0070roduct":"#.repeat(MAX_NESTING),
+            "}".repeat(MAX_NESTING)
+        )));
+        assert!(!plain(r#"{"n":1e3}"#));
+        assert!(!plain(r#"{"n":1.5E-3}"#));
+        assert!(plain(r#"{"t":true,"f":false}"#));
+        assert!(!plain(&format!("[{}]", "9".repeat(301))));
+        assert!(plain(&format!("[{}]", "9".repeat(300))));
+        // Containers: up to MAX_PLAIN_DEPTH.
+        let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
+        assert!(plain(&deep(MAX_PLAIN_DEPTH)));
+        assert!(!plain(&deep(MAX_PLAIN_DEPTH + 1)));
+        assert!(!plain(&deep(100_000)));
+        assert!(!plain("]"));
+        assert!(!plain(r#"{"unterminated"#));
+    }
+
+    /// The pre-scan passes exactly the bodies the nesting check passes (when nothing else,
+    /// such as an escaped key, makes it cautious).
+    #[test]
+    fn the_pre_scan_is_at_least_as_strict_as_the_nesting_check() {
+        use proptest::prelude::*;
+        let key = prop::sample::select(vec![
+            "productOrderItem",
+            "product",
+            "serviceOrderItem",
+            "id",
+        ]);
+        let value = Just(Value::Null).prop_recursive(24, 96, 3, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                prop::collection::btree_map(key.clone(), inner, 0..3).prop_map(|m| {
+                    Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                }),
+            ]
+        });
+        let mut runner = proptest::test_runner::TestRunner::default();
+        runner
+            .run(&value, |v| {
+                // No escapes, numbers or deep containers here: the pre-scan answers exactly.
+                let refused = check_nesting(&v).is_err();
+                let text = v.to_string();
+                prop_assert_eq!(refused, !plainly_within_limits(text.as_bytes()), "{}", text);
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]
