@@ -291,6 +291,66 @@ pub fn assess(
         .collect()
 }
 
+/// The first instant at which [`assess`] raises an alert on `order` as it stands, or `None`
+/// when it never would (a draft or finished order, an untimed state without an expected
+/// completion date, or every condition already alerted at its highest severity). For every
+/// `now`: `assess(order, now, ..)` is not empty exactly when this is `Some(t)` with `t <= now`
+/// (`DateTime::<Utc>::MIN_UTC` when it already is, whatever `now`). A store keeps it as a
+/// column, updated with every write of the order, so that a periodic assessment reads only the
+/// orders that have something to alert.
+pub fn next_alert_at(order: &ProductOrder, policy: &JeopardyPolicy) -> Option<DateTime<Utc>> {
+    let state = order.state();
+    if state == OrderState::Draft || state.is_terminal() {
+        return None;
+    }
+    let unalerted = |condition: Condition, severity: Severity| {
+        !already_alerted(
+            order,
+            &Finding {
+                condition,
+                severity,
+            },
+        )
+    };
+    let mut first: Option<DateTime<Utc>> = None;
+    let mut candidate = |at: DateTime<Utc>| first = Some(first.map_or(at, |f| f.min(at)));
+    if let (Some(limit), Some(deadline)) = (policy.sla(state), sla_deadline(order, policy)) {
+        let since = order.state_changed_at;
+        let condition = Condition::TimeInState {
+            state,
+            since,
+            limit,
+            deadline,
+        };
+        // A Critical alert also covers the Hazard: an unalerted Hazard means nothing is alerted.
+        if unalerted(condition, Severity::Hazard) {
+            candidate(warn_at(since, deadline, policy.warn_at_percent).min(deadline));
+        } else if unalerted(condition, Severity::Critical) {
+            candidate(deadline);
+        }
+    }
+    if let Some(expected) = order.expected_completion_date {
+        if let Some(requested) = order.requested_completion_date.filter(|r| expected > *r) {
+            if unalerted(
+                Condition::PredictedLate {
+                    expected,
+                    requested,
+                },
+                Severity::Critical,
+            ) {
+                candidate(DateTime::<Utc>::MIN_UTC);
+            }
+        }
+        // Overdue once `now > expected`: from the next representable instant.
+        if unalerted(Condition::Overdue { expected }, Severity::Critical) {
+            if let Some(after) = expected.checked_add_signed(Duration::nanoseconds(1)) {
+                candidate(after);
+            }
+        }
+    }
+    first
+}
+
 fn already_alerted(order: &ProductOrder, finding: &Finding) -> bool {
     let key = finding.condition.key();
     order.jeopardy_alerts.iter().any(|a| {
@@ -611,7 +671,83 @@ mod tests {
         assert_eq!(warn_at(d, t0(), 80), d);
     }
 
+    #[test]
+    fn next_alert_edges() {
+        let policy = JeopardyPolicy::default();
+        let next = |o: &ProductOrder| next_alert_at(o, &policy);
+        // Held at t0: Hazard at 80 % of 4 h, then Critical at 4 h once the Hazard is alerted.
+        let mut o = held(t0());
+        assert_eq!(next(&o), Some(t0() + minutes(192)));
+        o.jeopardy_alerts = assess(
+            &o,
+            t0() + minutes(192),
+            &policy,
+            &mut SequentialIds::new("J"),
+        );
+        assert_eq!(next(&o), Some(t0() + hours(4)));
+        o.jeopardy_alerts = assess(&o, t0() + hours(4), &policy, &mut SequentialIds::new("K"));
+        assert_eq!(next(&o), None);
+        // In progress: untimed, unless an expected completion date is set.
+        let mut o = in_progress(&two(), &["1"], t0());
+        assert_eq!(next(&o), None);
+        o.expected_completion_date = Some(t0() + hours(10));
+        assert!(next(&o) > Some(t0() + hours(10)));
+        assert!(assess(&o, t0() + hours(10), &policy, &mut SequentialIds::new("L")).is_empty());
+        o.requested_completion_date = Some(t0() + hours(9));
+        assert_eq!(next(&o), Some(DateTime::<Utc>::MIN_UTC));
+        // Finished orders never.
+        let mut done = run(
+            &two(),
+            OrderCommand::Reject {
+                reason: "no".into(),
+            },
+            t0(),
+        );
+        done.expected_completion_date = Some(t0());
+        assert_eq!(next(&done), None);
+    }
+
     proptest! {
+        /// `next_alert_at` answers, for every instant, whether assessment would alert.
+        #[test]
+        fn next_alert_at_says_when_assessment_alerts(
+            command in 0u8..6, entered_min in 0i64..600, steps in prop::collection::vec(0i64..6_000, 1..5),
+            expected_h in prop::option::of(0i64..400), requested_h in prop::option::of(0i64..400),
+            probe_ns in -2i64..3,
+        ) {
+            let policy = JeopardyPolicy::default();
+            let entered = t0() + minutes(entered_min);
+            let mut o = match command {
+                0 => two(),
+                1 => held(entered),
+                2 => run(&two(), OrderCommand::Pend { reason: "docs".into() }, entered),
+                3 => run(&two(), OrderCommand::Pend {
+                    reason: format!("{SCHEDULED_REASON_PREFIX}2026-12-01T00:00:00Z"),
+                }, entered),
+                4 => run(&two(), OrderCommand::Reject { reason: "no".into() }, entered),
+                _ => in_progress(&two(), &["1"], entered),
+            };
+            o.expected_completion_date = expected_h.map(|h| t0() + hours(h));
+            o.requested_completion_date = requested_h.map(|h| t0() + hours(h));
+            let mut ids = SequentialIds::new("P");
+            let mut now = entered;
+            for step in steps {
+                now += minutes(step);
+                let next = next_alert_at(&o, &policy);
+                // At the instant itself, just before and just after it, and at `now`.
+                let mut probes = vec![now];
+                if let Some(t) = next.filter(|t| *t > DateTime::<Utc>::MIN_UTC) {
+                    probes.push(t + Duration::nanoseconds(probe_ns));
+                }
+                for at in probes {
+                    let alerts = assess(&o, at, &policy, &mut ids);
+                    prop_assert_eq!(!alerts.is_empty(), next.is_some_and(|t| t <= at), "at {}", at);
+                }
+                let alerts = assess(&o, now, &policy, &mut ids);
+                o.jeopardy_alerts.extend(alerts);
+            }
+        }
+
         #[test]
         fn assessment_is_idempotent(
             command in 0u8..4, entered_min in 0i64..600, now_min in 0i64..20_000,

@@ -127,6 +127,20 @@ pub fn release_command(
     Ok((!plan.wait).then_some(OrderCommand::Resume))
 }
 
+/// The latest requested start date an order can have and still be released at `now`, when no
+/// item's lead time exceeds `max_lead_time_days` working days (the catalog's longest): an order
+/// starting later waits whatever its items. A release timer reads only the pending orders
+/// starting by then (and those without a start date), and [`release_command`] decides.
+///
+/// `n` working days back from a date span at most `7 * (n / 5) + 6` calendar days (whole weeks,
+/// then at most four working days with a weekend between), so the bound is `now` plus that.
+pub fn latest_start_released_by(now: DateTime<Utc>, max_lead_time_days: u32) -> DateTime<Utc> {
+    let days = 7 * i64::from(max_lead_time_days / 5) + 6;
+    chrono::Duration::try_days(days)
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// The order with its expected completion date set from the plan (a provider-owned field, not a
 /// state, so it is set directly).
 pub fn with_expected_completion(order: &ProductOrder, plan: &SchedulePlan) -> ProductOrder {
@@ -301,6 +315,20 @@ mod tests {
     }
 
     proptest! {
+        /// No order starting after `latest_start_released_by` is released: its release time,
+        /// whatever its lead time up to the maximum, is still ahead.
+        #[test]
+        fn nothing_starting_later_is_released(
+            now_min in 0i64..40_000, after_min in 1i64..40_000, lead in 0u32..40, extra in 0u32..12,
+        ) {
+            let now = t0() + Duration::minutes(now_min);
+            let max = lead + extra;
+            let start = latest_start_released_by(now, max) + Duration::minutes(after_min);
+            let release = sub_working_days(start, lead).unwrap();
+            prop_assert!(release > now, "start {start}, lead {lead}: released at {release}");
+        }
+
+
         #[test]
         fn release_is_never_before_now_and_completion_never_before_release(
             start_offset in -2000i64..2000, now_offset in 0i64..500,
