@@ -46,6 +46,11 @@ pub const CENTRAL: &[Migration] = &[
         name: "reference",
         sql: include_str!("../migrations/central/0005_reference.sql"),
     },
+    Migration {
+        version: 6,
+        name: "jeopardy_due",
+        sql: include_str!("../migrations/central/0006_jeopardy_due.sql"),
+    },
 ];
 
 /// Brings the database up to the last of `migrations`; returns the versions applied now.
@@ -121,11 +126,14 @@ mod tests {
     #[test]
     fn applies_once_and_refuses_a_newer_schema() {
         let mut conn = Connection::open_in_memory().unwrap();
-        assert_eq!(apply(&mut conn, CENTRAL, 0).unwrap(), vec![1, 2, 3, 4, 5]);
+        assert_eq!(
+            apply(&mut conn, CENTRAL, 0).unwrap(),
+            vec![1, 2, 3, 4, 5, 6]
+        );
         assert!(apply(&mut conn, CENTRAL, 0).unwrap().is_empty());
         assert!(matches!(
             apply(&mut conn, &CENTRAL[..2], 0),
-            Err(StoreError::SchemaTooNew { found: 5, known: 2 })
+            Err(StoreError::SchemaTooNew { found: 6, known: 2 })
         ));
     }
 }

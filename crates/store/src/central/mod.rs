@@ -26,6 +26,7 @@ mod order_query;
 mod orders;
 mod queue;
 mod reference;
+mod scans;
 mod service_orders;
 mod versions;
 
@@ -98,6 +99,7 @@ impl CentralStore {
         let path = data_dir.join(Self::FILE_NAME);
         let mut writer = open_writer(&path, options)?;
         migrations::apply(&mut writer, migrations::CENTRAL, millis(Utc::now()))?;
+        scans::fill_jeopardy_due(&mut writer)?;
         // Checkpoints run in their own thread; the writer checkpoints only if it falls behind.
         writer.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
         let readers = ReadPool::open(&path, options)?;

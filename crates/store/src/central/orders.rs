@@ -103,6 +103,8 @@ struct OrderRows {
     state_changed_at: i64,
     requested_start: Option<i64>,
     requested_completion: Option<i64>,
+    /// When jeopardy assessment next alerts (`scans`), in nanoseconds.
+    jeopardy_due: Option<i64>,
     created_by: Option<String>,
     payment_method: Option<String>,
     body: String,
@@ -162,6 +164,7 @@ impl OrderRows {
             state_changed_at: millis(order.state_changed_at),
             requested_start: opt_millis(order.requested_start_date),
             requested_completion: opt_millis(order.requested_completion_date),
+            jeopardy_due: super::scans::jeopardy_due(order),
             created_by: order.created_by.as_ref().map(ToString::to_string),
             payment_method: order.payment.method.as_ref().map(ToString::to_string),
             body: to_json(order, "product order")?,
@@ -418,8 +421,8 @@ pub(crate) fn create(conn: &Connection, create: &EncodedCreate) -> Result<Create
         .prepare_cached(
             "INSERT INTO orders (id, version, state, customer_id, channel, priority, order_date,
                  state_changed_at, requested_start, requested_completion, created_by,
-                 payment_method, idempotency_key, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
+                 payment_method, idempotency_key, created_at, updated_at, jeopardy_due)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)
              ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![
@@ -436,7 +439,8 @@ pub(crate) fn create(conn: &Connection, create: &EncodedCreate) -> Result<Create
             rows.created_by,
             rows.payment_method,
             new.idempotency_key,
-            at
+            at,
+            rows.jeopardy_due
         ])?;
     if inserted == 0 {
         return Err(StoreError::duplicate("productOrder", &rows.id));
@@ -553,7 +557,8 @@ pub(crate) fn update(conn: &Connection, enc: &EncodedUpdate) -> Result<StoredOrd
     conn.prepare_cached(
         "UPDATE orders SET version = ?2, state = ?3, customer_id = ?4, channel = ?5, priority = ?6,
              order_date = ?7, state_changed_at = ?8, requested_start = ?9,
-             requested_completion = ?10, created_by = ?11, payment_method = ?12, updated_at = ?13
+             requested_completion = ?10, created_by = ?11, payment_method = ?12, updated_at = ?13,
+             jeopardy_due = ?14
          WHERE pk = ?1",
     )?
     .execute(params![
@@ -569,7 +574,8 @@ pub(crate) fn update(conn: &Connection, enc: &EncodedUpdate) -> Result<StoredOrd
         rows.requested_completion,
         rows.created_by,
         rows.payment_method,
-        millis(at)
+        millis(at),
+        rows.jeopardy_due
     ])?;
     let extensions: Option<Value> = match &rows.extensions {
         Some(e) => {
