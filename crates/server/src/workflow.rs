@@ -409,9 +409,20 @@ pub async fn hand_over(state: &AppState, order: &ProductOrder) {
     }
 }
 
-/// Resumes every scheduled order whose release time has come, and hands it over.
+/// Resumes every scheduled order whose release time has come, and hands it over. Reads only the
+/// pending orders that can be due: those starting no later than the catalog's longest lead time
+/// allows (`schedule::latest_start_released_by`), and those without a start date.
 pub async fn release_scheduled(state: &AppState) -> Result<(), ApiError> {
-    let pending = all_in_state(state, OrderState::Pending).await?;
+    let longest_lead = state
+        .catalog()
+        .offerings()
+        .map(|o| o.lead_time_days)
+        .max()
+        .unwrap_or(0);
+    let latest_start = schedule::latest_start_released_by(state.now(), longest_lead);
+    let pending = state
+        .db(move |store| Ok(store.pending_orders_starting_by(latest_start)?))
+        .await?;
     for stored in pending {
         let now = state.now();
         let command = match schedule::release_command(&stored.order, state.catalog(), now) {

@@ -50,17 +50,6 @@ const JEOPARDY_EVERY: Duration = Duration::from_secs(60);
 /// How many orders are listed at once by the background passes.
 const PAGE: u32 = 500;
 
-/// The states an order is open in (delivery not finished).
-const OPEN: &[OrderState] = &[
-    OrderState::Acknowledged,
-    OrderState::InProgressAccepted,
-    OrderState::InProgress,
-    OrderState::Held,
-    OrderState::Pending,
-    OrderState::AssessingCancellation,
-    OrderState::PendingCancellation,
-];
-
 fn system() -> UserId {
     UserId::new(SYSTEM_USER)
 }
@@ -773,14 +762,19 @@ async fn subscribe_and_resync(state: AppState, link: Arc<SomLink>) {
     }
 }
 
-/// Assesses every open order for jeopardy, now and then.
+/// Assesses for jeopardy, now and then, the orders on which assessment has an alert to raise
+/// (the store keeps when that is due for every order; the others are not read).
 async fn jeopardy_sweep(state: AppState, link: Arc<SomLink>) {
     let mut every = tokio::time::interval(JEOPARDY_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     every.tick().await;
     loop {
         every.tick().await;
-        match orders_in(&state, OPEN).await {
+        let now = state.now();
+        let due = state
+            .db(move |store| Ok(store.orders_with_jeopardy_due(now)?))
+            .await;
+        match due {
             Ok(orders) => {
                 for order in orders {
                     let _guard = link.lock(&order).await;
