@@ -3,8 +3,11 @@
 //! method + order date), so that a validation costs a few index seeks however many orders the
 //! customer, the address or the payment method already has.
 //!
-//! The velocity questions are counts: the customer's is read from `orders_by_customer_date`
-//! alone (the order being validated is taken off by a lookup by id, not by reading every row).
+//! The velocity questions are answered from one index each, without reading an order row:
+//! the customer's count from `orders_by_customer_date`, the address's from
+//! `order_items_by_place` (which holds the order date, migration 0007), the payment method's
+//! customers from `orders_by_payment_date` (which holds the customer). The order being validated
+//! is taken off by its `pk` (in every index), looked up once by id.
 //! The one summary validation needs in full (an open order that already adds the offering at the
 //! place) is built from the `orders` columns and the child rows (`crate::summary`), never from
 //! the JSON document.
@@ -21,6 +24,22 @@ use super::CentralStore;
 use crate::codec::millis;
 use crate::error::Result;
 use crate::summary::{summaries, terminal_states};
+
+/// The customer's orders in a window, from `orders_by_customer_date` alone.
+const CUSTOMER_COUNT: &str = "SELECT count(*) FROM orders
+    WHERE customer_id = ?1 AND order_date >= ?2
+    AND pk IS NOT (SELECT pk FROM orders WHERE id = ?3)";
+
+/// The orders with an item at a place in a window, from `order_items_by_place` alone.
+const ADDRESS_COUNT: &str = "SELECT count(DISTINCT order_pk) FROM order_items
+    WHERE place_id = ?1 AND order_date >= ?2
+    AND order_pk IS NOT (SELECT pk FROM orders WHERE id = ?3)";
+
+/// The customers a payment method paid for in a window, from `orders_by_payment_date` alone.
+const PAYMENT_CUSTOMERS: &str = "SELECT customer_id FROM orders
+    WHERE payment_method = ?1 AND order_date >= ?2
+    AND pk IS NOT (SELECT pk FROM orders WHERE id = ?3)
+    GROUP BY customer_id ORDER BY min(order_date), customer_id";
 
 impl CentralStore {
     pub fn try_orders_with_external_id(
@@ -46,17 +65,10 @@ impl CentralStore {
         except: &OrderId,
     ) -> Result<usize> {
         self.read(|conn| {
-            let count: i64 = conn
-                .prepare_cached(
-                    "SELECT (SELECT count(*) FROM orders
-                              WHERE customer_id = ?1 AND order_date >= ?2)
-                          - (SELECT count(*) FROM orders
-                              WHERE id = ?3 AND customer_id = ?1 AND order_date >= ?2)",
-                )?
-                .query_row(
-                    params![customer.as_str(), millis(since), except.as_str()],
-                    |r| r.get(0),
-                )?;
+            let count: i64 = conn.prepare_cached(CUSTOMER_COUNT)?.query_row(
+                params![customer.as_str(), millis(since), except.as_str()],
+                |r| r.get(0),
+            )?;
             Ok(usize::try_from(count).unwrap_or(0))
         })
     }
@@ -68,16 +80,10 @@ impl CentralStore {
         except: &OrderId,
     ) -> Result<usize> {
         self.read(|conn| {
-            let count: i64 = conn
-                .prepare_cached(
-                    "SELECT count(*) FROM orders o
-                      WHERE o.pk IN (SELECT order_pk FROM order_items WHERE place_id = ?1)
-                        AND o.order_date >= ?2 AND o.id <> ?3",
-                )?
-                .query_row(
-                    params![address.as_str(), millis(since), except.as_str()],
-                    |r| r.get(0),
-                )?;
+            let count: i64 = conn.prepare_cached(ADDRESS_COUNT)?.query_row(
+                params![address.as_str(), millis(since), except.as_str()],
+                |r| r.get(0),
+            )?;
             Ok(usize::try_from(count).unwrap_or(0))
         })
     }
@@ -89,11 +95,7 @@ impl CentralStore {
         except: &OrderId,
     ) -> Result<Vec<CustomerId>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT customer_id FROM orders
-                  WHERE payment_method = ?1 AND order_date >= ?2 AND id <> ?3
-                  GROUP BY customer_id ORDER BY min(order_date), customer_id",
-            )?;
+            let mut stmt = conn.prepare_cached(PAYMENT_CUSTOMERS)?;
             let rows = stmt.query_map(
                 params![method.as_str(), millis(since), except.as_str()],
                 |r| r.get::<_, String>(0),
@@ -188,5 +190,50 @@ impl OrderHistory for CentralStore {
         self.try_open_order_with(customer, offering, place, except)
             .ok()
             .flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The velocity questions never read an order row: each is one covering index range (plus
+    /// the one lookup of the validated order's `pk` by id).
+    #[test]
+    fn velocity_questions_read_one_covering_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CentralStore::open(dir.path()).unwrap();
+        let plan = |sql: &str| -> String {
+            store
+                .read(|conn| {
+                    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                    let rows = stmt
+                        .query_map(params!["X", 0, "O-1"], |r| r.get::<_, String>(3))?
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    Ok(rows.join("; "))
+                })
+                .unwrap()
+        };
+        for (sql, index) in [
+            (CUSTOMER_COUNT, "orders_by_customer_date"),
+            (ADDRESS_COUNT, "order_items_by_place"),
+            (PAYMENT_CUSTOMERS, "orders_by_payment_date"),
+        ] {
+            let plan = plan(sql);
+            assert!(
+                plan.contains(&format!("USING COVERING INDEX {index}")),
+                "{index}: {plan}"
+            );
+            // The only other access is the lookup of the order being validated, by id.
+            let other = plan
+                .split("; ")
+                .filter(|step| step.contains("SEARCH") || step.contains("SCAN"))
+                .filter(|step| !step.contains(index))
+                .collect::<Vec<_>>();
+            assert!(
+                other.iter().all(|s| s.contains("(id=?)")),
+                "{index}: {plan}"
+            );
+        }
     }
 }

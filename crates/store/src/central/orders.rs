@@ -294,11 +294,20 @@ fn item_states_of(conn: &Connection, pk: i64) -> Result<BTreeSet<String>> {
 
 fn insert_children(conn: &Connection, pk: i64, rows: &OrderRows) -> Result<()> {
     let mut items = conn.prepare_cached(
-        "INSERT INTO order_items (order_pk, item_id, state, action, offering_id, place_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO order_items
+             (order_pk, item_id, state, action, offering_id, place_id, order_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for i in &rows.items {
-        items.execute(params![pk, i.id, i.state, i.action, i.offering, i.place])?;
+        items.execute(params![
+            pk,
+            i.id,
+            i.state,
+            i.action,
+            i.offering,
+            i.place,
+            rows.order_date
+        ])?;
     }
     let mut parties = conn.prepare_cached(
         "INSERT INTO order_parties (order_pk, party_id, role) VALUES (?1, ?2, ?3)",
