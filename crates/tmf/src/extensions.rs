@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use crate::common::{to_value, ApiVersion, Extra};
 use crate::convert::{appointment_ref_is_mapped, price_in};
 use crate::error::WireError;
+use crate::shallow::fields_except;
 use crate::{v4, v5};
 
 /// Order fields the domain maps (v5).
@@ -111,18 +112,32 @@ pub struct KeptFields {
 }
 
 impl KeptFields {
-    fn capture(serialized: &Value, extra: &Extra, mapped: &[&str], also_mapped: &[&str]) -> Self {
+    /// The fields of `object` (a wire object, `what` in errors) that the domain does not map:
+    /// those in its `extra` (unknown) and those the version defines but `mapped` and
+    /// `also_mapped` do not name (unmapped). Only those fields are serialised.
+    fn capture<T: Serialize>(
+        object: &T,
+        what: &'static str,
+        extra: &Extra,
+        mapped: &[&str],
+        also_mapped: &[&str],
+    ) -> Result<Self, WireError> {
+        let skip = |key: &str| {
+            !extra.contains_key(key) && (mapped.contains(&key) || also_mapped.contains(&key))
+        };
+        let fields = fields_except(object, &skip).map_err(|e| WireError::Serialise {
+            what,
+            message: e.to_string(),
+        })?;
         let mut kept = Self::default();
-        if let Value::Object(map) = serialized {
-            for (key, value) in map {
-                if extra.contains_key(key) {
-                    kept.unknown.insert(key.clone(), value.clone());
-                } else if !mapped.contains(&key.as_str()) && !also_mapped.contains(&key.as_str()) {
-                    kept.unmapped.insert(key.clone(), value.clone());
-                }
+        for (key, value) in fields {
+            if extra.contains_key(&key) {
+                kept.unknown.insert(key, value);
+            } else {
+                kept.unmapped.insert(key, value);
             }
         }
-        kept
+        Ok(kept)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -187,12 +202,8 @@ impl OrderExtensions {
     /// Captures a v5 create body's extension and unmapped fields.
     pub fn from_v5(body: &v5::ProductOrderFvo) -> Result<Self, WireError> {
         let mut out = Self::none(ApiVersion::V5);
-        out.order = KeptFields::capture(
-            &to_value(body, "ProductOrder_FVO")?,
-            &body.extra,
-            ORDER_MAPPED_V5,
-            &[],
-        );
+        out.order =
+            KeptFields::capture(body, "ProductOrder_FVO", &body.extra, ORDER_MAPPED_V5, &[])?;
         let mut stack: Vec<&v5::ProductOrderItemFvo> = body.product_order_item.iter().collect();
         while let Some(item) = stack.pop() {
             let conditional = item_conditionally_mapped(
@@ -201,18 +212,16 @@ impl OrderExtensions {
             );
             let ext = ItemExtensions {
                 item: KeptFields::capture(
-                    &to_value(item, "ProductOrderItem_FVO")?,
+                    item,
+                    "ProductOrderItem_FVO",
                     &item.extra,
                     ITEM_MAPPED,
                     &conditional,
-                ),
+                )?,
                 product: match &item.product {
-                    Some(p) => KeptFields::capture(
-                        &to_value(p, "ProductRefOrValue")?,
-                        &p.extra,
-                        PRODUCT_MAPPED,
-                        &[],
-                    ),
+                    Some(p) => {
+                        KeptFields::capture(p, "ProductRefOrValue", &p.extra, PRODUCT_MAPPED, &[])?
+                    }
                     None => KeptFields::default(),
                 },
             };
@@ -228,11 +237,12 @@ impl OrderExtensions {
     pub fn from_v4(body: &v4::ProductOrderCreate) -> Result<Self, WireError> {
         let mut out = Self::none(ApiVersion::V4);
         out.order = KeptFields::capture(
-            &to_value(body, "ProductOrder_Create")?,
+            body,
+            "ProductOrder_Create",
             &body.extra,
             ORDER_MAPPED_V4,
             &[],
-        );
+        )?;
         let mut stack: Vec<&v4::ProductOrderItem> = body.product_order_item.iter().collect();
         while let Some(item) = stack.pop() {
             let conditional = item_conditionally_mapped(
@@ -241,18 +251,16 @@ impl OrderExtensions {
             );
             let ext = ItemExtensions {
                 item: KeptFields::capture(
-                    &to_value(item, "ProductOrderItem")?,
+                    item,
+                    "ProductOrderItem",
                     &item.extra,
                     ITEM_MAPPED,
                     &conditional,
-                ),
+                )?,
                 product: match &item.product {
-                    Some(p) => KeptFields::capture(
-                        &to_value(p, "ProductRefOrValue")?,
-                        &p.extra,
-                        PRODUCT_MAPPED,
-                        &[],
-                    ),
+                    Some(p) => {
+                        KeptFields::capture(p, "ProductRefOrValue", &p.extra, PRODUCT_MAPPED, &[])?
+                    }
                     None => KeptFields::default(),
                 },
             };

@@ -20,6 +20,7 @@ pub mod convert;
 pub mod error;
 pub mod events;
 pub mod extensions;
+mod shallow;
 pub mod tmf620;
 pub mod tmf637;
 pub mod tmf641;
