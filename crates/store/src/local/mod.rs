@@ -90,6 +90,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "order_summary",
         sql: include_str!("../../migrations/local/0005_order_summary.sql"),
     },
+    Migration {
+        version: 6,
+        name: "velocity_index",
+        sql: include_str!("../../migrations/local/0006_velocity_index.sql"),
+    },
 ];
 
 /// A user profile's database on the desktop.
@@ -236,10 +241,8 @@ mod tests {
     #[test]
     fn migrations_apply_once() {
         let mut conn = Connection::open_in_memory().unwrap();
-        assert_eq!(
-            migrations::apply(&mut conn, MIGRATIONS, 0).unwrap(),
-            vec![1, 2, 3, 4, 5]
-        );
+        let all: Vec<u32> = MIGRATIONS.iter().map(|m| m.version).collect();
+        assert_eq!(migrations::apply(&mut conn, MIGRATIONS, 0).unwrap(), all);
         assert!(migrations::apply(&mut conn, MIGRATIONS, 0)
             .unwrap()
             .is_empty());

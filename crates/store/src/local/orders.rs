@@ -383,11 +383,20 @@ pub(crate) fn write_rows(conn: &Connection, rows: &OrderRows) -> Result<i64> {
         conn.prepare_cached(sql)?.execute([pk])?;
     }
     let mut items = conn.prepare_cached(
-        "INSERT INTO order_items (order_pk, item_id, state, action, offering_id, place_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO order_items
+             (order_pk, item_id, state, action, offering_id, place_id, order_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for i in &rows.items {
-        items.execute(params![pk, i.id, i.state, i.action, i.offering, i.place])?;
+        items.execute(params![
+            pk,
+            i.id,
+            i.state,
+            i.action,
+            i.offering,
+            i.place,
+            rows.order_date
+        ])?;
     }
     let mut ext = conn.prepare_cached(
         "INSERT INTO order_external_ids (order_pk, external_id, owner) VALUES (?1, ?2, ?3)",
