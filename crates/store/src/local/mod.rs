@@ -121,13 +121,19 @@ impl LocalTx<'_> {
 }
 
 impl LocalStore {
-    /// The desktop's defaults: two readers (the UI and the sync engine), a modest cache.
+    /// The desktop's defaults: two readers (the UI and the sync engine), a small page cache
+    /// and no memory map. The desk shares the machine with its web view: a mapped database counts
+    /// in the app's resident memory page by page as the user lists orders (33 MB for the first
+    /// page of 100,000, up to the whole window after paging through them), while reads through a
+    /// 4 MiB cache per connection bound it at about 12 MiB, and the kernel's page cache, which
+    /// no process is charged for, keeps those reads fast (BENCHMARKS.md, "Desktop app: launch
+    /// and memory").
     pub fn default_options() -> StoreOptions {
         StoreOptions {
             readers: 2,
             busy_timeout: Duration::from_secs(5),
-            cache_mib: 16,
-            mmap_mib: 256,
+            cache_mib: 4,
+            mmap_mib: 0,
             statement_cache: 128,
         }
     }
