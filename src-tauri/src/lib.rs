@@ -88,6 +88,40 @@ pub fn typescript() -> specta_typescript::Typescript {
     specta_typescript::Typescript::default().header(BINDINGS_HEADER)
 }
 
+/// The environment switches WebKitGTK reads when its processes start that the app sets for
+/// itself (on Linux), each only when the operator has not set it either way.
+///
+/// `WEBKIT_SKIA_ENABLE_CPU_RENDERING=1`: the page's process paints its tiles with Skia on the CPU
+/// instead of through OpenGL; compositing stays on (turning compositing off saves more, but stalls
+/// WebDriver's screenshots under Xvfb for up to a minute each, which the end-to-end suite cannot
+/// afford). Without a GPU, as on Xvfb, virtual machines and remote desktops, "GPU" painting is
+/// Mesa's llvmpipe and costs the page's process about 27 MB of heap; dense tables and forms paint
+/// as fast on the CPU. Measured in BENCHMARKS.md, "Desktop app: launch and memory".
+pub const WEBVIEW_ENVIRONMENT: &[(&str, &str)] = &[("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1")];
+
+/// The switches of [`WEBVIEW_ENVIRONMENT`] to set, given what the environment holds now: those
+/// the operator has not set to anything (`WEBKIT_SKIA_ENABLE_CPU_RENDERING=0` keeps WebKit's
+/// OpenGL painting).
+pub fn webview_environment_to_set(
+    current: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Vec<(&'static str, &'static str)> {
+    WEBVIEW_ENVIRONMENT
+        .iter()
+        .copied()
+        .filter(|(name, _)| current(name).is_none())
+        .collect()
+}
+
+/// Sets [`WEBVIEW_ENVIRONMENT`] for the web view's processes. Call it first in `main`, before
+/// any thread starts (the environment is process-wide) and before the web view is created.
+pub fn tune_webview_environment() {
+    if cfg!(target_os = "linux") {
+        for (name, value) in webview_environment_to_set(|name| std::env::var_os(name)) {
+            std::env::set_var(name, value);
+        }
+    }
+}
+
 /// Runs the desktop app until its last window closes.
 ///
 /// Without the `custom-protocol` feature the window loads the Vite dev server
@@ -109,6 +143,15 @@ pub fn run() -> tauri::Result<()> {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn webview_switches_are_set_only_where_the_operator_has_not_chosen() {
+        use std::ffi::OsString;
+        let unset = webview_environment_to_set(|_| None);
+        assert_eq!(unset, vec![("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1")]);
+        assert!(webview_environment_to_set(|_| Some(OsString::from("0"))).is_empty());
+        assert!(webview_environment_to_set(|_| Some(OsString::new())).is_empty());
+    }
 
     fn bindings_path() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/ipc/bindings.ts")
