@@ -8,7 +8,7 @@
 // (so it has been painted). The form is polled every 20 ms.
 // Memory: sign in through the sign-in screen, open "My orders", wait for its rows and for the
 // desk to settle, then read VmRSS (and Pss) of the app process and every process under it
-// (WebKitWebProcess, WebKitNetworkProcess).
+// (WebKitWebProcess, WebKitNetworkProcess); USS (private pages) beside them.
 //
 // Environment: BENCH_DRIVER_URL, BENCH_APP, BENCH_SERVER_URL, BENCH_RUNS (default 5),
 // BENCH_SEEDED_TOKEN (the token of the seeded profile's user), BENCH_EMPTY_TOKEN (a user with an
@@ -134,8 +134,12 @@ function memory(root) {
   return tree(root).map((pid) => {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     let pss = 0;
+    let uss = 0;
     try {
-      pss = kb(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"), "Pss");
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+      pss = kb(rollup, "Pss");
+      // USS: the pages only this process maps (what ending it would free).
+      uss = kb(rollup, "Private_Clean") + kb(rollup, "Private_Dirty");
     } catch {
       // smaps_rollup needs the same user or root; VmRSS is always there.
     }
@@ -150,6 +154,7 @@ function memory(root) {
       fileKb: kb(status, "RssFile"),
       shmemKb: kb(status, "RssShmem"),
       pssKb: pss,
+      ussKb: uss,
     };
   });
 }
@@ -234,12 +239,17 @@ for (const [token, label] of [
   const result = await signInAndList(token, label);
   const rss = result.procs.reduce((s, p) => s + p.rssKb, 0);
   const pss = result.procs.reduce((s, p) => s + p.pssKb, 0);
+  const uss = result.procs.reduce((s, p) => s + p.ussKb, 0);
   console.log(
     `${label}: signed in in ${result.signedInMs} ms, "My orders" listed in ${result.listedMs} ms ` +
       `(${JSON.stringify(result.ordersCount)}, ${result.rowsInDom} rows in the page); after ${settleMs / 1000} s: ` +
-      `RSS ${mb(rss)} MB, PSS ${mb(pss)} MB = ` +
+      `RSS ${mb(rss)} MB, PSS ${mb(pss)} MB, USS ${mb(uss)} MB = ` +
       result.procs
-        .map((p) => `${p.name} ${mb(p.rssKb)} MB (anon ${mb(p.anonKb)}, file ${mb(p.fileKb)}, shmem ${mb(p.shmemKb)})`)
+        .map(
+          (p) =>
+            `${p.name} ${mb(p.rssKb)} MB (anon ${mb(p.anonKb)}, file ${mb(p.fileKb)}, shmem ${mb(p.shmemKb)}; ` +
+            `PSS ${mb(p.pssKb)}, USS ${mb(p.ussKb)})`,
+        )
         .join(" + "),
   );
   report[label] = result;

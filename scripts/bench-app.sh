@@ -12,9 +12,10 @@
 # baseline; demo-agent-1: the seeded profile), opens "My orders" and reads the memory of the
 # app's process tree.
 #
-# Usage: bash scripts/bench-app.sh [--release] [--runs N] [--orders N] [--no-build]
+# Usage: bash scripts/bench-app.sh [--release] [--runs N] [--orders N] [--no-build] [--app PATH]
 #   --release   measure the release build (what users get; default: the dev build)
 #   --no-build  measure the binaries already built
+#   --app PATH  measure this app binary (e.g. a copy of an earlier build) instead of the built one
 #   --runs N    launches to time (default 5)
 #   --orders N  local orders to seed (default 100000)
 set -euo pipefail
@@ -23,14 +24,15 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ORDERDESK_ROOT"
 
-profile=debug runs=5 orders=100000 build=1
+profile=debug runs=5 orders=100000 build=1 app=
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --release) profile=release ;;
         --no-build) build=0 ;;
         --runs) runs="$2"; shift ;;
         --orders) orders="$2"; shift ;;
-        -h | --help) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        --app) app="$2"; shift ;;
+        -h | --help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) die "unknown argument '$1' (see --help)" ;;
     esac
     shift
@@ -66,7 +68,7 @@ if [[ $build == 1 ]]; then
 fi
 target_dir="$(cargo_target_dir)"
 mkdir -p "$run_dir/bin"
-cp "$target_dir/$profile/orderdesk" "$run_dir/bin/orderdesk"
+cp "${app:-$target_dir/$profile/orderdesk}" "$run_dir/bin/orderdesk"
 cp "$target_dir/debug/orderdesk-server" "$target_dir/debug/seed-local-profile" "$run_dir/bin/"
 
 section "bench-app: start the server, seed $orders local orders, start the display and tauri-driver"
@@ -81,6 +83,7 @@ start_tauri_driver "$run_dir/app-data" "$run_dir/xdg"
 
 section "bench-app: measure ($profile build, $runs launches)"
 info "machine: $(nproc) cores; load before: $(uptime)"
+info "WebKit/malloc settings from the environment: $(env | grep -E '^(WEBKIT_|MALLOC_|GLIBC_TUNABLES=)' | sort | tr '\n' ' ' || true)"
 # In the background and waited for, so that Ctrl-C or TERM stops it with everything else.
 BENCH_DRIVER_URL="$DRIVER_URL" \
     BENCH_APP="$run_dir/bin/orderdesk" \
