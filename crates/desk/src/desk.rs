@@ -529,12 +529,35 @@ fn status_from(engine: &orderdesk_sync::SyncStatus, previous: &SyncStatus) -> Sy
 
 /// Turns the engine's events into the desk's: status changes (with the local outbox counts),
 /// and queue refreshes. Order changes are announced by [`DeskLocal`] as it writes them.
+///
+/// The outbox is recounted once the events at hand are handled, not once per event: while the
+/// outbox drains, the engine reports every answer, thousands a minute.
 async fn forward(desk: Desk, mut rx: broadcast::Receiver<SyncEvent>) {
+    let mut recount = false;
     loop {
-        let event = match rx.recv().await {
-            Ok(e) => e,
-            Err(broadcast::error::RecvError::Lagged(_)) => continue,
-            Err(broadcast::error::RecvError::Closed) => return,
+        let received = if recount {
+            match rx.try_recv() {
+                Ok(e) => Ok(e),
+                Err(broadcast::error::TryRecvError::Lagged(_)) => continue,
+                Err(broadcast::error::TryRecvError::Empty) => {
+                    desk.refresh_status_counts();
+                    recount = false;
+                    continue;
+                }
+                Err(broadcast::error::TryRecvError::Closed) => Err(()),
+            }
+        } else {
+            match rx.recv().await {
+                Ok(e) => Ok(e),
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => Err(()),
+            }
+        };
+        let Ok(event) = received else {
+            if recount {
+                desk.refresh_status_counts();
+            }
+            return;
         };
         match event {
             SyncEvent::Status(engine) => {
@@ -546,7 +569,7 @@ async fn forward(desk: Desk, mut rx: broadcast::Receiver<SyncEvent>) {
                 if changed {
                     desk.emit(DeskEvent::SyncStatus(next));
                 }
-                desk.refresh_status_counts();
+                recount = true;
             }
             SyncEvent::QueueChanged { .. } => {
                 if desk.require(Permission::WorkQueue).is_ok() {
@@ -556,7 +579,7 @@ async fn forward(desk: Desk, mut rx: broadcast::Receiver<SyncEvent>) {
                 }
             }
             SyncEvent::Sent { .. } | SyncEvent::Rejected { .. } | SyncEvent::Conflict { .. } => {
-                desk.refresh_status_counts();
+                recount = true;
             }
             SyncEvent::OrderChanged { .. } => {}
         }

@@ -128,7 +128,7 @@ fn a_profile_gets_its_own_migrated_file_under_the_app_data_dir() {
     let store = LocalStore::open(&a).unwrap();
     assert!(a.exists());
     assert_eq!(store.path(), a.as_path());
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(store.schema_version().unwrap(), 7);
     assert_eq!(store.order_count().unwrap(), 0);
     assert_eq!(store.cursor().unwrap(), 0);
     assert_eq!(store.last_sync_at().unwrap(), None);
@@ -160,7 +160,7 @@ fn everything_survives_a_reopen() {
             .unwrap();
     }
     let store = LocalStore::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(store.schema_version().unwrap(), 7);
     let o = store.get_order(&OrderId::new("O-1")).unwrap().unwrap();
     assert_eq!(o, captured("O-1"));
     assert_eq!(store.outbox_len().unwrap(), 1);

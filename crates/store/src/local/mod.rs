@@ -95,6 +95,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "velocity_index",
         sql: include_str!("../../migrations/local/0006_velocity_index.sql"),
     },
+    Migration {
+        version: 7,
+        name: "outbox_by_state",
+        sql: include_str!("../../migrations/local/0007_outbox_by_state.sql"),
+    },
 ];
 
 /// A user profile's database on the desktop.

@@ -300,12 +300,13 @@ fn of_order(conn: &Connection, order_id: &OrderId) -> Result<Vec<OutboxEntry>> {
     Ok(out)
 }
 
+/// Both counts from `outbox_by_state` alone (the rows hold the request bodies).
+const COUNTS: &str = "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending'),
+                             (SELECT count(*) FROM outbox WHERE state = 'failed')";
+
 fn counts(conn: &Connection) -> Result<OutboxCounts> {
     let (pending, failed): (i64, i64) = conn
-        .prepare_cached(
-            "SELECT count(*) FILTER (WHERE state = 'pending'),
-                    count(*) FILTER (WHERE state = 'failed') FROM outbox",
-        )?
+        .prepare_cached(COUNTS)?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(OutboxCounts {
         pending: count_from_sql(pending),
@@ -583,6 +584,28 @@ mod tests {
     use crate::local::orders::SearchText;
     use chrono::TimeZone;
     use orderdesk_domain::{CustomerId, ItemAction, OrderItem};
+
+    /// The status bar's counts never read an entry's row (its request body).
+    #[test]
+    fn the_counts_read_the_state_index_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::local::LocalStore::open(&dir.path().join("local.db")).unwrap();
+        let plan = store
+            .read(|conn| {
+                let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {COUNTS}"))?;
+                let rows = stmt
+                    .query_map([], |r| r.get::<_, String>(3))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows.join("; "))
+            })
+            .unwrap();
+        assert_eq!(
+            plan.matches("USING COVERING INDEX outbox_by_state (state=?)")
+                .count(),
+            2,
+            "{plan}"
+        );
+    }
 
     fn order(sync: SyncStatus) -> LocalOrder {
         let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
