@@ -56,6 +56,11 @@ pub const CENTRAL: &[Migration] = &[
         name: "velocity_indexes",
         sql: include_str!("../migrations/central/0007_velocity_indexes.sql"),
     },
+    Migration {
+        version: 8,
+        name: "history_index_columns",
+        sql: include_str!("../migrations/central/0008_history_index_columns.sql"),
+    },
 ];
 
 /// Brings the database up to the last of `migrations`; returns the versions applied now.

@@ -2110,7 +2110,7 @@ fn everything_survives_a_reopen() {
     }
     assert!(data.join(CentralStore::FILE_NAME).exists());
     let store = CentralStore::open(&data).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 7);
+    assert_eq!(store.schema_version().unwrap(), 8);
     let o = store.get_order(&OrderId::new("O-1")).unwrap().order;
     assert_eq!((o.version, o.state()), (2, OrderState::Held));
     assert_eq!(store.list_versions(&o.id).unwrap().len(), 2);
