@@ -726,9 +726,14 @@ impl OrderHistory for LocalHistory<'_> {
         customer: &CustomerId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> usize {
-        logged(self.store.customer_orders_since(customer, since, except), 0)
-            + self.prior.customer_orders_since(customer, since, except)
+        let local = logged(self.store.customer_orders_since(customer, since, except), 0);
+        (local
+            + self
+                .prior
+                .customer_orders_since(customer, since, except, at_most))
+        .min(at_most)
     }
 
     fn address_orders_since(
@@ -736,9 +741,14 @@ impl OrderHistory for LocalHistory<'_> {
         address: &AddressId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> usize {
-        logged(self.store.address_orders_since(address, since, except), 0)
-            + self.prior.address_orders_since(address, since, except)
+        let local = logged(self.store.address_orders_since(address, since, except), 0);
+        (local
+            + self
+                .prior
+                .address_orders_since(address, since, except, at_most))
+        .min(at_most)
     }
 
     fn payment_customers_since(
@@ -746,10 +756,12 @@ impl OrderHistory for LocalHistory<'_> {
         method: &PaymentMethodId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> Vec<CustomerId> {
         // The local store has no payment index; the desk's own orders of a payment method are
         // few and reach the server's velocity check anyway.
-        self.prior.payment_customers_since(method, since, except)
+        self.prior
+            .payment_customers_since(method, since, except, at_most)
     }
 
     fn open_order_with(

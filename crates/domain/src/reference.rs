@@ -169,28 +169,33 @@ impl OrderSummary {
 pub trait OrderHistory {
     /// Orders other than `except` carrying this external id (from any owner).
     fn orders_with_external_id(&self, external_id: &str, except: &OrderId) -> Vec<OrderSummary>;
-    /// How many of the customer's orders other than `except` were placed at or after `since`.
+    /// How many of the customer's orders other than `except` were placed at or after `since`,
+    /// counted up to `at_most` (a velocity rule only asks whether a threshold is reached, and a
+    /// store must not count a busy customer's every order to say so).
     fn customer_orders_since(
         &self,
         customer: &CustomerId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> usize;
     /// How many orders other than `except` with an item at this address were placed at or after
-    /// `since`.
+    /// `since`, counted up to `at_most`.
     fn address_orders_since(
         &self,
         address: &AddressId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> usize;
-    /// The distinct customers of the orders other than `except` paid with this method and placed
-    /// at or after `since`.
+    /// Distinct customers (at most `at_most`) of the orders other than `except` paid with this
+    /// method and placed at or after `since`.
     fn payment_customers_since(
         &self,
         method: &PaymentMethodId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> Vec<CustomerId>;
     /// An open order of the customer other than `except` with an item of this offering and an
     /// item at this place, whatever its age (the oldest when several are).
@@ -221,28 +226,36 @@ pub mod scan {
             .collect()
     }
 
-    /// Counts the orders other than `except` placed at or after `since` among those `keep`s.
+    /// Counts, up to `at_most`, the orders other than `except` placed at or after `since` among
+    /// those `keep`s.
     pub fn count_since<'a>(
         orders: impl IntoIterator<Item = &'a OrderSummary>,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
         keep: impl Fn(&OrderSummary) -> bool,
     ) -> usize {
         orders
             .into_iter()
             .filter(|o| &o.id != except && o.order_date >= since && keep(o))
+            .take(at_most)
             .count()
     }
 
-    /// The distinct customers, in first-seen order, of the orders `count_since` would count.
+    /// The distinct customers (at most `at_most`, in first-seen order) of the orders
+    /// `count_since` would count.
     pub fn customers_since<'a>(
         orders: impl IntoIterator<Item = &'a OrderSummary>,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
         keep: impl Fn(&OrderSummary) -> bool,
     ) -> Vec<CustomerId> {
         let mut out: Vec<CustomerId> = Vec::new();
         for o in orders {
+            if out.len() >= at_most {
+                break;
+            }
             if &o.id != except && o.order_date >= since && keep(o) && !out.contains(&o.customer) {
                 out.push(o.customer.clone());
             }
@@ -283,8 +296,9 @@ impl OrderHistory for Vec<OrderSummary> {
         customer: &CustomerId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> usize {
-        scan::count_since(self, since, except, |o| &o.customer == customer)
+        scan::count_since(self, since, except, at_most, |o| &o.customer == customer)
     }
 
     fn address_orders_since(
@@ -292,8 +306,9 @@ impl OrderHistory for Vec<OrderSummary> {
         address: &AddressId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> usize {
-        scan::count_since(self, since, except, |o| o.places.contains(address))
+        scan::count_since(self, since, except, at_most, |o| o.places.contains(address))
     }
 
     fn payment_customers_since(
@@ -301,8 +316,9 @@ impl OrderHistory for Vec<OrderSummary> {
         method: &PaymentMethodId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> Vec<CustomerId> {
-        scan::customers_since(self, since, except, |o| {
+        scan::customers_since(self, since, except, at_most, |o| {
             o.payment_method.as_ref() == Some(method)
         })
     }

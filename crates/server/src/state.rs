@@ -234,9 +234,11 @@ impl OrderHistory for History<'_> {
         customer: &CustomerId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> usize {
-        self.each(|h| h.customer_orders_since(customer, since, except))
-            .sum()
+        self.each(|h| h.customer_orders_since(customer, since, except, at_most))
+            .sum::<usize>()
+            .min(at_most)
     }
 
     fn address_orders_since(
@@ -244,9 +246,11 @@ impl OrderHistory for History<'_> {
         address: &AddressId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> usize {
-        self.each(|h| h.address_orders_since(address, since, except))
-            .sum()
+        self.each(|h| h.address_orders_since(address, since, except, at_most))
+            .sum::<usize>()
+            .min(at_most)
     }
 
     fn payment_customers_since(
@@ -254,13 +258,14 @@ impl OrderHistory for History<'_> {
         method: &PaymentMethodId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> Vec<CustomerId> {
         let mut out: Vec<CustomerId> = Vec::new();
         for customer in self
-            .each(|h| h.payment_customers_since(method, since, except))
+            .each(|h| h.payment_customers_since(method, since, except, at_most))
             .flatten()
         {
-            if !out.contains(&customer) {
+            if out.len() < at_most && !out.contains(&customer) {
                 out.push(customer);
             }
         }

@@ -2185,31 +2185,31 @@ fn order_history_reads_duplicates_and_velocity() {
         ["O-2"]
     );
     // Placed in the window: the old open order does not count for velocity.
-    assert_eq!(store.customer_orders_since(&c1, since, &none), 1);
+    assert_eq!(store.customer_orders_since(&c1, since, &none, 99), 1);
     assert_eq!(
-        store.customer_orders_since(&c1, since, &OrderId::new("O-2")),
+        store.customer_orders_since(&c1, since, &OrderId::new("O-2"), 99),
         0
     );
     assert_eq!(
-        store.customer_orders_since(&c1, t0() - Duration::days(60), &none),
+        store.customer_orders_since(&c1, t0() - Duration::days(60), &none, 99),
         3
     );
     // The order being validated is not counted even when another customer's.
     assert_eq!(
-        store.customer_orders_since(&c1, since, &OrderId::new("O-4")),
+        store.customer_orders_since(&c1, since, &OrderId::new("O-4"), 99),
         1
     );
-    assert_eq!(store.address_orders_since(&place, since, &none), 1);
+    assert_eq!(store.address_orders_since(&place, since, &none, 99), 1);
     assert_eq!(
-        store.address_orders_since(&place, since, &OrderId::new("O-2")),
+        store.address_orders_since(&place, since, &OrderId::new("O-2"), 99),
         0
     );
     assert_eq!(
-        store.payment_customers_since(&pm1, since, &none),
+        store.payment_customers_since(&pm1, since, &none, 99),
         std::slice::from_ref(&c1)
     );
     assert!(store
-        .payment_customers_since(&pm1, since, &OrderId::new("O-2"))
+        .payment_customers_since(&pm1, since, &OrderId::new("O-2"), 99)
         .is_empty());
     // The oldest open order with the offering at the place, however old; not the cancelled one.
     let open = |except: &str| {
@@ -2337,57 +2337,70 @@ fn history_answers_from_indexes_match_the_documents() {
         .map(AddressId::new)
         .to_vec();
     let mut decided = 0;
-    for except in &excepts {
-        for external in ["CART-0", "CART-1", "SHOP-9", "SHOP-0", "nope"] {
-            assert_eq!(
-                sorted_list(store.orders_with_external_id(external, except)),
-                sorted_list(documents.orders_with_external_id(external, except)),
-                "external id {external} except {except}"
-            );
-        }
-        for since in windows {
+    for cap in [1, 2, usize::MAX] {
+        for except in &excepts {
+            for external in ["CART-0", "CART-1", "SHOP-9", "SHOP-0", "nope"] {
+                assert_eq!(
+                    sorted_list(store.orders_with_external_id(external, except)),
+                    sorted_list(documents.orders_with_external_id(external, except)),
+                    "external id {external} except {except}"
+                );
+            }
+            for since in windows {
+                for c in 0..3 {
+                    let customer = CustomerId::new(format!("C-{c}"));
+                    let count = store.customer_orders_since(&customer, since, except, cap);
+                    assert_eq!(
+                        count,
+                        documents.customer_orders_since(&customer, since, except, cap),
+                        "customer {customer} since {since} except {except}"
+                    );
+                    decided += count;
+                }
+                for place in &places {
+                    let count = store.address_orders_since(place, since, except, cap);
+                    assert_eq!(
+                        count,
+                        documents.address_orders_since(place, since, except, cap),
+                        "address {place} since {since} except {except}"
+                    );
+                    decided += count;
+                }
+                for pm in ["PM-0", "PM-1", "PM-9"] {
+                    let pm = PaymentMethodId::new(pm);
+                    // Under a cap, which customers come first is each source's order.
+                    let (mut got, mut want) = (
+                        store.payment_customers_since(&pm, since, except, cap),
+                        documents.payment_customers_since(&pm, since, except, cap),
+                    );
+                    if cap != usize::MAX {
+                        (got, want) = (
+                            vec![CustomerId::new(""); got.len()],
+                            vec![CustomerId::new(""); want.len()],
+                        );
+                    }
+                    assert_eq!(
+                        sorted_ids(got),
+                        sorted_ids(want),
+                        "payment {pm} since {since} except {except} cap {cap}"
+                    );
+                }
+            }
             for c in 0..3 {
                 let customer = CustomerId::new(format!("C-{c}"));
-                let count = store.customer_orders_since(&customer, since, except);
-                assert_eq!(
-                    count,
-                    documents.customer_orders_since(&customer, since, except),
-                    "customer {customer} since {since} except {except}"
-                );
-                decided += count;
-            }
-            for place in &places {
-                let count = store.address_orders_since(place, since, except);
-                assert_eq!(
-                    count,
-                    documents.address_orders_since(place, since, except),
-                    "address {place} since {since} except {except}"
-                );
-                decided += count;
-            }
-            for pm in ["PM-0", "PM-1", "PM-9"] {
-                let pm = PaymentMethodId::new(pm);
-                assert_eq!(
-                    sorted_ids(store.payment_customers_since(&pm, since, except)),
-                    sorted_ids(documents.payment_customers_since(&pm, since, except)),
-                    "payment {pm} since {since} except {except}"
-                );
-            }
-        }
-        for c in 0..3 {
-            let customer = CustomerId::new(format!("C-{c}"));
-            for offering in ["PO-TV", "PO-FIBRE", "PO-MOBILE"] {
-                let offering = OfferingId::new(offering);
-                for place in &places {
-                    let found = store.open_order_with(&customer, &offering, place, except);
-                    decided += usize::from(found.is_some());
-                    assert_eq!(
-                        found.map(sorted),
-                        documents
-                            .open_order_with(&customer, &offering, place, except)
-                            .map(sorted),
-                        "open {customer} {offering} {place} except {except}"
-                    );
+                for offering in ["PO-TV", "PO-FIBRE", "PO-MOBILE"] {
+                    let offering = OfferingId::new(offering);
+                    for place in &places {
+                        let found = store.open_order_with(&customer, &offering, place, except);
+                        decided += usize::from(found.is_some());
+                        assert_eq!(
+                            found.map(sorted),
+                            documents
+                                .open_order_with(&customer, &offering, place, except)
+                                .map(sorted),
+                            "open {customer} {offering} {place} except {except}"
+                        );
+                    }
                 }
             }
         }

@@ -35,17 +35,19 @@ impl Check for FraudScreening {
         let policy = &ctx.policy.fraud;
         let hold = |code, message: String| CheckResult::new(KIND, Outcome::Hold, code, message);
 
+        // Each history question counts only as far as its threshold: "N or more" past it.
         let since = window_start(ctx.now, policy.customer_window);
+        let at_most = policy.customer_orders_hold_at;
         let prior = ctx
             .orders
-            .customer_orders_since(&order.customer, since, &order.id);
+            .customer_orders_since(&order.customer, since, &order.id, at_most);
         if prior + 1 >= policy.customer_orders_hold_at {
             out.push(
                 hold(
                     codes::FRAUD_VELOCITY_CUSTOMER,
                     format!(
                         "{} orders from this customer within {}",
-                        prior + 1,
+                        how_many(prior + 1, prior >= at_most),
                         window_words(policy.customer_window)
                     ),
                 )
@@ -54,15 +56,19 @@ impl Check for FraudScreening {
         }
 
         let since = window_start(ctx.now, policy.address_window);
+        let at_most = policy.address_orders_hold_at;
         for place in order.places() {
-            let count = ctx.orders.address_orders_since(place, since, &order.id) + 1;
-            if count < policy.address_orders_hold_at {
+            let others = ctx
+                .orders
+                .address_orders_since(place, since, &order.id, at_most);
+            if others + 1 < policy.address_orders_hold_at {
                 continue;
             }
             let mut result = hold(
                 codes::FRAUD_VELOCITY_ADDRESS,
                 format!(
-                    "{count} orders for address {place} within {}",
+                    "{} orders for address {place} within {}",
+                    how_many(others + 1, others >= at_most),
                     window_words(policy.address_window)
                 ),
             );
@@ -79,8 +85,14 @@ impl Check for FraudScreening {
 
         if let Some(method) = &order.payment.method {
             let since = window_start(ctx.now, policy.payment_window);
+            // One more than the threshold: the order's own customer may be among them.
+            let at_most = policy.payment_customers_hold_at + 1;
+            let others = ctx
+                .orders
+                .payment_customers_since(method, since, &order.id, at_most);
+            let capped = others.len() >= at_most;
             let mut customers = vec![order.customer.clone()];
-            for other in ctx.orders.payment_customers_since(method, since, &order.id) {
+            for other in others {
                 if !customers.contains(&other) {
                     customers.push(other);
                 }
@@ -91,7 +103,7 @@ impl Check for FraudScreening {
                         codes::FRAUD_VELOCITY_PAYMENT,
                         format!(
                             "Payment method {method} paid for {} customers within {}",
-                            customers.len(),
+                            how_many(customers.len(), capped),
                             window_words(policy.payment_window)
                         ),
                     )
@@ -174,6 +186,15 @@ impl Check for FraudScreening {
 fn window_start(now: DateTime<Utc>, window: Duration) -> DateTime<Utc> {
     now.checked_sub_signed(window)
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// `n`, or "n or more" when the history stopped counting at its threshold.
+fn how_many(n: usize, capped: bool) -> String {
+    if capped {
+        format!("{n} or more")
+    } else {
+        n.to_string()
+    }
 }
 
 fn window_words(window: Duration) -> String {
@@ -333,6 +354,43 @@ mod tests {
         assert_eq!(
             found.field.as_deref(),
             Some("relatedParty[role=customer].id")
+        );
+    }
+
+    /// The history counts only up to the threshold (a store need not count a busy customer's
+    /// every order): past it, the message says "or more".
+    #[test]
+    fn past_the_threshold_the_count_says_or_more() {
+        let mut w = TestWorld::new();
+        let hold_at = w.policy.fraud.customer_orders_hold_at;
+        for n in 0..hold_at + 5 {
+            w.past_order(
+                &format!("ORD-{n}"),
+                Duration::minutes(i64::try_from(n).unwrap()),
+            );
+        }
+        let results = check(&w, &w.order(vec![fibre("1")]));
+        let found = only(&results, codes::FRAUD_VELOCITY_CUSTOMER);
+        assert_eq!(
+            found.message,
+            format!(
+                "{} or more orders from this customer within 24 hours",
+                hold_at + 1
+            )
+        );
+        // Exactly at the threshold the count is exact.
+        let mut w = TestWorld::new();
+        for n in 0..hold_at - 1 {
+            w.past_order(
+                &format!("ORD-{n}"),
+                Duration::minutes(i64::try_from(n).unwrap()),
+            );
+        }
+        let results = check(&w, &w.order(vec![fibre("1")]));
+        let found = only(&results, codes::FRAUD_VELOCITY_CUSTOMER);
+        assert_eq!(
+            found.message,
+            format!("{hold_at} orders from this customer within 24 hours")
         );
     }
 

@@ -25,22 +25,31 @@ use crate::codec::millis;
 use crate::error::Result;
 use crate::summary::{summaries, terminal_states};
 
-/// The customer's orders in a window, from `orders_by_customer_date` alone.
-const CUSTOMER_COUNT: &str = "SELECT count(*) FROM orders
+/// The customer's orders in a window, from `orders_by_customer_date` alone, counted up to
+/// `?4`. `?1` the customer, `?2` the start of the window, `?3` the order left out.
+const CUSTOMER_COUNT: &str = "SELECT count(*) FROM (SELECT 1 FROM orders
     WHERE customer_id = ?1 AND order_date >= ?2
-    AND pk IS NOT (SELECT pk FROM orders WHERE id = ?3)";
+    AND pk IS NOT (SELECT pk FROM orders WHERE id = ?3)
+    LIMIT ?4)";
 
-/// The orders with an item at a place in a window, from `order_items_by_place` alone.
-const ADDRESS_COUNT: &str = "SELECT count(DISTINCT order_pk) FROM order_items
+/// The orders with an item at a place in a window, from `order_items_by_place` alone, counted
+/// up to `?4`.
+const ADDRESS_COUNT: &str = "SELECT count(*) FROM (SELECT DISTINCT order_pk FROM order_items
     WHERE place_id = ?1 AND order_date >= ?2
-    AND order_pk IS NOT (SELECT pk FROM orders WHERE id = ?3)";
+    AND order_pk IS NOT (SELECT pk FROM orders WHERE id = ?3)
+    LIMIT ?4)";
 
-/// The customers a payment method paid for in a window, from `orders_by_payment_date` alone,
-/// grouped in the index's (customer) order.
+/// The customers (up to `?4`) a payment method paid for in a window, from
+/// `orders_by_payment_date` alone, grouped in the index's (customer) order.
 const PAYMENT_CUSTOMERS: &str = "SELECT customer_id FROM orders
     WHERE payment_method = ?1 AND order_date >= ?2
     AND pk IS NOT (SELECT pk FROM orders WHERE id = ?3)
-    GROUP BY customer_id";
+    GROUP BY customer_id LIMIT ?4";
+
+/// A cap as SQLite's `LIMIT` (a negative limit would mean none).
+fn limit(at_most: usize) -> i64 {
+    i64::try_from(at_most).unwrap_or(i64::MAX)
+}
 
 impl CentralStore {
     pub fn try_orders_with_external_id(
@@ -64,10 +73,16 @@ impl CentralStore {
         customer: &CustomerId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> Result<usize> {
         self.read(|conn| {
             let count: i64 = conn.prepare_cached(CUSTOMER_COUNT)?.query_row(
-                params![customer.as_str(), millis(since), except.as_str()],
+                params![
+                    customer.as_str(),
+                    millis(since),
+                    except.as_str(),
+                    limit(at_most)
+                ],
                 |r| r.get(0),
             )?;
             Ok(usize::try_from(count).unwrap_or(0))
@@ -79,10 +94,16 @@ impl CentralStore {
         address: &AddressId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> Result<usize> {
         self.read(|conn| {
             let count: i64 = conn.prepare_cached(ADDRESS_COUNT)?.query_row(
-                params![address.as_str(), millis(since), except.as_str()],
+                params![
+                    address.as_str(),
+                    millis(since),
+                    except.as_str(),
+                    limit(at_most)
+                ],
                 |r| r.get(0),
             )?;
             Ok(usize::try_from(count).unwrap_or(0))
@@ -94,11 +115,17 @@ impl CentralStore {
         method: &PaymentMethodId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> Result<Vec<CustomerId>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(PAYMENT_CUSTOMERS)?;
             let rows = stmt.query_map(
-                params![method.as_str(), millis(since), except.as_str()],
+                params![
+                    method.as_str(),
+                    millis(since),
+                    except.as_str(),
+                    limit(at_most)
+                ],
                 |r| r.get::<_, String>(0),
             )?;
             let mut out = Vec::new();
@@ -156,8 +183,9 @@ impl OrderHistory for CentralStore {
         customer: &CustomerId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> usize {
-        self.try_customer_orders_since(customer, since, except)
+        self.try_customer_orders_since(customer, since, except, at_most)
             .unwrap_or_default()
     }
 
@@ -166,8 +194,9 @@ impl OrderHistory for CentralStore {
         address: &AddressId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> usize {
-        self.try_address_orders_since(address, since, except)
+        self.try_address_orders_since(address, since, except, at_most)
             .unwrap_or_default()
     }
 
@@ -176,8 +205,9 @@ impl OrderHistory for CentralStore {
         method: &PaymentMethodId,
         since: DateTime<Utc>,
         except: &OrderId,
+        at_most: usize,
     ) -> Vec<CustomerId> {
-        self.try_payment_customers_since(method, since, except)
+        self.try_payment_customers_since(method, since, except, at_most)
             .unwrap_or_default()
     }
 
@@ -209,7 +239,7 @@ mod tests {
                 .read(|conn| {
                     let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
                     let rows = stmt
-                        .query_map(params!["X", 0, "O-1"], |r| r.get::<_, String>(3))?
+                        .query_map(params!["X", 0, "O-1", 5], |r| r.get::<_, String>(3))?
                         .collect::<rusqlite::Result<Vec<_>>>()?;
                     Ok(rows.join("; "))
                 })
@@ -228,11 +258,12 @@ mod tests {
             if index == "orders_by_payment_date" {
                 assert!(!plan.contains("TEMP B-TREE"), "{index}: {plan}");
             }
-            // The only other access is the lookup of the order being validated, by id.
+            // The only other access is the lookup of the order being validated, by id (and the
+            // scan of the capped subquery's own rows).
             let other = plan
                 .split("; ")
                 .filter(|step| step.contains("SEARCH") || step.contains("SCAN"))
-                .filter(|step| !step.contains(index))
+                .filter(|step| !step.contains(index) && !step.contains("(subquery"))
                 .collect::<Vec<_>>();
             assert!(
                 other.iter().all(|s| s.contains("(id=?)")),
