@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use orderdesk_domain::reference::{
-    AddressDirectory, CustomerDirectory, OrderHistory, OrderSummary,
+    AddressDirectory, CustomerDirectory, Merged, OrderHistory, OrderSummary,
 };
 use orderdesk_domain::validation::{Pipeline, ValidationContext, ValidationPolicy};
 use orderdesk_domain::{
@@ -494,10 +494,8 @@ impl Desk {
         f: impl FnOnce(&Pipeline, &ValidationContext<'_>) -> T,
     ) -> T {
         let snapshot = self.reference();
-        let history = LocalHistory {
-            store: &self.inner.store,
-            prior: snapshot.prior_orders(),
-        };
+        let local = LocalOrders(&self.inner.store);
+        let history = Merged::new(&local, Some(snapshot.prior_orders()));
         let ctx = ValidationContext {
             now: self.now(),
             catalog: &*snapshot,
@@ -671,14 +669,10 @@ pub(crate) fn search_text(reference: &ReferenceSnapshot, order: &ProductOrder) -
     }
 }
 
-/// [`OrderHistory`] over the local store and the orders that existed before the desk (the
-/// fixtures' history, which no store holds, so the two never share an order and their counts
-/// add up). A store failure is logged and answers with what the rest knows: validation must not
-/// fail on it.
-struct LocalHistory<'a> {
-    store: &'a LocalStore,
-    prior: &'a InMemoryOrders,
-}
+/// [`OrderHistory`] over the local store, merged with the orders that existed before the desk
+/// (the fixtures' history, which no store holds). A store failure is logged and answers "none":
+/// validation must not fail on it.
+struct LocalOrders<'a>(&'a LocalStore);
 
 pub(crate) fn summary_of(order: &ProductOrder) -> OrderSummary {
     OrderSummary {
@@ -706,19 +700,13 @@ fn logged<T>(found: Result<T, StoreError>, fallback: T) -> T {
     })
 }
 
-impl OrderHistory for LocalHistory<'_> {
+impl OrderHistory for LocalOrders<'_> {
     fn orders_with_external_id(&self, external_id: &str, except: &OrderId) -> Vec<OrderSummary> {
-        let mut found: Vec<OrderSummary> = logged(self.store.get_by_external_id(external_id), None)
+        logged(self.0.get_by_external_id(external_id), None)
             .filter(|o| &o.order.id != except && o.order.state() != OrderState::Draft)
             .map(|o| summary_of(&o.order))
             .into_iter()
-            .collect();
-        for p in self.prior.orders_with_external_id(external_id, except) {
-            if !found.iter().any(|l| l.id == p.id) {
-                found.push(p);
-            }
-        }
-        found
+            .collect()
     }
 
     fn customer_orders_since(
@@ -728,12 +716,7 @@ impl OrderHistory for LocalHistory<'_> {
         except: &OrderId,
         at_most: usize,
     ) -> usize {
-        let local = logged(self.store.customer_orders_since(customer, since, except), 0);
-        (local
-            + self
-                .prior
-                .customer_orders_since(customer, since, except, at_most))
-        .min(at_most)
+        logged(self.0.customer_orders_since(customer, since, except), 0).min(at_most)
     }
 
     fn address_orders_since(
@@ -743,25 +726,19 @@ impl OrderHistory for LocalHistory<'_> {
         except: &OrderId,
         at_most: usize,
     ) -> usize {
-        let local = logged(self.store.address_orders_since(address, since, except), 0);
-        (local
-            + self
-                .prior
-                .address_orders_since(address, since, except, at_most))
-        .min(at_most)
+        logged(self.0.address_orders_since(address, since, except), 0).min(at_most)
     }
 
     fn payment_customers_since(
         &self,
-        method: &PaymentMethodId,
-        since: DateTime<Utc>,
-        except: &OrderId,
-        at_most: usize,
+        _method: &PaymentMethodId,
+        _since: DateTime<Utc>,
+        _except: &OrderId,
+        _at_most: usize,
     ) -> Vec<CustomerId> {
         // The local store has no payment index; the desk's own orders of a payment method are
         // few and reach the server's velocity check anyway.
-        self.prior
-            .payment_customers_since(method, since, except, at_most)
+        Vec::new()
     }
 
     fn open_order_with(
@@ -771,15 +748,10 @@ impl OrderHistory for LocalHistory<'_> {
         place: &AddressId,
         except: &OrderId,
     ) -> Option<OrderSummary> {
-        let local = logged(
-            self.store
-                .open_order_with(customer, offering, place, except),
+        logged(
+            self.0.open_order_with(customer, offering, place, except),
             None,
-        );
-        let prior = self
-            .prior
-            .open_order_with(customer, offering, place, except);
-        local.into_iter().chain(prior).min_by_key(|o| o.order_date)
+        )
     }
 }
 

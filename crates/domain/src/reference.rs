@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 use crate::catalog::Technology;
 use crate::ids::{
@@ -285,6 +286,105 @@ pub mod scan {
     }
 }
 
+/// Two histories that never hold the same order (the store's orders and the fixtures' orders
+/// from before the system, which no store holds) asked as one: counts add up (within the cap),
+/// lists are joined (the first source's copy kept), the oldest matching open order wins.
+#[derive(Clone, Copy)]
+pub struct Merged<'a> {
+    pub first: &'a dyn OrderHistory,
+    pub then: Option<&'a dyn OrderHistory>,
+}
+
+impl fmt::Debug for Merged<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Merged")
+            .field("then", &self.then.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Merged<'a> {
+    pub fn new(first: &'a dyn OrderHistory, then: Option<&'a dyn OrderHistory>) -> Self {
+        Self { first, then }
+    }
+
+    /// Each source's answer, the first's first.
+    fn each<T>(&self, ask: impl Fn(&dyn OrderHistory) -> T) -> impl Iterator<Item = T> {
+        let first = ask(self.first);
+        std::iter::once(first).chain(self.then.map(ask))
+    }
+}
+
+impl OrderHistory for Merged<'_> {
+    fn orders_with_external_id(&self, external_id: &str, except: &OrderId) -> Vec<OrderSummary> {
+        let mut out: Vec<OrderSummary> = Vec::new();
+        for o in self
+            .each(|h| h.orders_with_external_id(external_id, except))
+            .flatten()
+        {
+            if !out.iter().any(|seen| seen.id == o.id) {
+                out.push(o);
+            }
+        }
+        out
+    }
+
+    fn customer_orders_since(
+        &self,
+        customer: &CustomerId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+        at_most: usize,
+    ) -> usize {
+        self.each(|h| h.customer_orders_since(customer, since, except, at_most))
+            .sum::<usize>()
+            .min(at_most)
+    }
+
+    fn address_orders_since(
+        &self,
+        address: &AddressId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+        at_most: usize,
+    ) -> usize {
+        self.each(|h| h.address_orders_since(address, since, except, at_most))
+            .sum::<usize>()
+            .min(at_most)
+    }
+
+    fn payment_customers_since(
+        &self,
+        method: &PaymentMethodId,
+        since: DateTime<Utc>,
+        except: &OrderId,
+        at_most: usize,
+    ) -> Vec<CustomerId> {
+        let mut out: Vec<CustomerId> = Vec::new();
+        for customer in self
+            .each(|h| h.payment_customers_since(method, since, except, at_most))
+            .flatten()
+        {
+            if out.len() < at_most && !out.contains(&customer) {
+                out.push(customer);
+            }
+        }
+        out
+    }
+
+    fn open_order_with(
+        &self,
+        customer: &CustomerId,
+        offering: &OfferingId,
+        place: &AddressId,
+        except: &OrderId,
+    ) -> Option<OrderSummary> {
+        self.each(|h| h.open_order_with(customer, offering, place, except))
+            .flatten()
+            .min_by_key(|o| o.order_date)
+    }
+}
+
 /// A plain list of summaries is a history (scanned in full).
 impl OrderHistory for Vec<OrderSummary> {
     fn orders_with_external_id(&self, external_id: &str, except: &OrderId) -> Vec<OrderSummary> {
@@ -331,5 +431,82 @@ impl OrderHistory for Vec<OrderSummary> {
         except: &OrderId,
     ) -> Option<OrderSummary> {
         scan::open_with(self, customer, offering, place, except)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn summary(id: &str, customer: &str, hour: u32, state: OrderState) -> OrderSummary {
+        OrderSummary {
+            id: OrderId::new(id),
+            customer: CustomerId::new(customer),
+            external_ids: vec!["EXT-1".into()],
+            channel: None,
+            offerings: vec![OfferingId::new("PO-1")],
+            places: vec![AddressId::new("A-1")],
+            payment_method: Some(PaymentMethodId::new("PM-1")),
+            state,
+            order_date: Utc.with_ymd_and_hms(2026, 11, 27, hour, 0, 0).unwrap(),
+        }
+    }
+
+    /// Two sources asked as one: counts add up within the cap, lists are joined without
+    /// repeats, the oldest matching open order of either wins.
+    #[test]
+    fn merged_histories_answer_as_one() {
+        let store = vec![
+            summary("S-1", "C-1", 9, OrderState::Held),
+            summary("S-2", "C-2", 10, OrderState::Completed),
+        ];
+        let seeds = vec![
+            summary("F-1", "C-1", 8, OrderState::InProgress),
+            summary("F-2", "C-3", 7, OrderState::Cancelled),
+        ];
+        let merged = Merged::new(&store, Some(&seeds));
+        let none = OrderId::new("NEW");
+        let since = Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap();
+        let c1 = CustomerId::new("C-1");
+        let (a1, pm1, po1) = (
+            AddressId::new("A-1"),
+            PaymentMethodId::new("PM-1"),
+            OfferingId::new("PO-1"),
+        );
+
+        assert_eq!(merged.customer_orders_since(&c1, since, &none, 9), 2);
+        assert_eq!(merged.address_orders_since(&a1, since, &none, 9), 4);
+        assert_eq!(merged.address_orders_since(&a1, since, &none, 3), 3);
+        assert_eq!(
+            merged.address_orders_since(&a1, since, &OrderId::new("F-1"), 9),
+            3
+        );
+        let customers = merged.payment_customers_since(&pm1, since, &none, 9);
+        assert_eq!(customers.len(), 3, "{customers:?}");
+        assert_eq!(
+            merged.payment_customers_since(&pm1, since, &none, 2).len(),
+            2
+        );
+        let ids: Vec<String> = merged
+            .orders_with_external_id("EXT-1", &none)
+            .into_iter()
+            .map(|o| o.id.to_string())
+            .collect();
+        assert_eq!(ids, ["S-1", "S-2", "F-1", "F-2"]);
+        // The seeds' open order is older than the store's.
+        assert_eq!(
+            merged.open_order_with(&c1, &po1, &a1, &none).map(|o| o.id),
+            Some(OrderId::new("F-1"))
+        );
+        assert_eq!(
+            merged
+                .open_order_with(&c1, &po1, &a1, &OrderId::new("F-1"))
+                .map(|o| o.id),
+            Some(OrderId::new("S-1"))
+        );
+        // Without a second source it is the first one.
+        let alone = Merged::new(&store, None);
+        assert_eq!(alone.customer_orders_since(&c1, since, &none, 9), 1);
     }
 }

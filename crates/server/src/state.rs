@@ -12,11 +12,11 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use orderdesk_domain::catalog::Catalog;
 use orderdesk_domain::reference::{
-    Address, AddressDirectory, CreditProfile, Customer, CustomerDirectory, Exchange, OrderHistory,
-    OrderSummary,
+    Address, AddressDirectory, CreditProfile, Customer, CustomerDirectory, Exchange, Merged,
+    OrderHistory,
 };
 use orderdesk_domain::validation::{Pipeline, ValidationPolicy};
-use orderdesk_domain::{AddressId, CustomerId, IdSource, OfferingId, OrderId, PaymentMethodId};
+use orderdesk_domain::IdSource;
 use orderdesk_fixtures::{InMemoryAddresses, InMemoryCatalog, InMemoryCustomers, InMemoryOrders};
 use orderdesk_store::central::ReferenceKind;
 use orderdesk_store::CentralStore;
@@ -192,99 +192,6 @@ pub fn load_users(store: &CentralStore) -> Result<UserDirectory, ReferenceError>
     Ok(UserDirectory::new(users))
 }
 
-/// The order history validation reads: the store's orders, plus (in demo mode) the fixture
-/// orders that "exist" when the demo starts (`fixtures/orders.json`, which the store does not
-/// hold, so the two never share an order and their counts add up).
-#[derive(Clone, Copy)]
-pub struct History<'a> {
-    pub store: &'a CentralStore,
-    pub seeds: Option<&'a InMemoryOrders>,
-}
-
-impl fmt::Debug for History<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("History")
-            .field("seeds", &self.seeds.map(InMemoryOrders::len))
-            .finish_non_exhaustive()
-    }
-}
-
-impl<'a> History<'a> {
-    pub fn new(store: &'a CentralStore, seeds: Option<&'a InMemoryOrders>) -> Self {
-        Self { store, seeds }
-    }
-
-    /// Each source's answer, the store's first.
-    fn each<T>(&self, ask: impl Fn(&dyn OrderHistory) -> T) -> impl Iterator<Item = T> {
-        let store = ask(self.store);
-        let seeds = self.seeds.map(|s| ask(s));
-        std::iter::once(store).chain(seeds)
-    }
-}
-
-impl OrderHistory for History<'_> {
-    fn orders_with_external_id(&self, external_id: &str, except: &OrderId) -> Vec<OrderSummary> {
-        self.each(|h| h.orders_with_external_id(external_id, except))
-            .flatten()
-            .collect()
-    }
-
-    fn customer_orders_since(
-        &self,
-        customer: &CustomerId,
-        since: DateTime<Utc>,
-        except: &OrderId,
-        at_most: usize,
-    ) -> usize {
-        self.each(|h| h.customer_orders_since(customer, since, except, at_most))
-            .sum::<usize>()
-            .min(at_most)
-    }
-
-    fn address_orders_since(
-        &self,
-        address: &AddressId,
-        since: DateTime<Utc>,
-        except: &OrderId,
-        at_most: usize,
-    ) -> usize {
-        self.each(|h| h.address_orders_since(address, since, except, at_most))
-            .sum::<usize>()
-            .min(at_most)
-    }
-
-    fn payment_customers_since(
-        &self,
-        method: &PaymentMethodId,
-        since: DateTime<Utc>,
-        except: &OrderId,
-        at_most: usize,
-    ) -> Vec<CustomerId> {
-        let mut out: Vec<CustomerId> = Vec::new();
-        for customer in self
-            .each(|h| h.payment_customers_since(method, since, except, at_most))
-            .flatten()
-        {
-            if out.len() < at_most && !out.contains(&customer) {
-                out.push(customer);
-            }
-        }
-        out
-    }
-
-    fn open_order_with(
-        &self,
-        customer: &CustomerId,
-        offering: &OfferingId,
-        place: &AddressId,
-        except: &OrderId,
-    ) -> Option<OrderSummary> {
-        self.each(|h| h.open_order_with(customer, offering, place, except))
-            .flatten()
-            .min_by_key(|o| o.order_date)
-    }
-}
-
 /// Something that happened to a resource, pushed to live followers (the desk's SSE stream)
 /// after it committed. The changes feed in the store is the durable record of the same.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -415,9 +322,14 @@ impl AppState {
         }
     }
 
-    /// The history a validation reads.
-    pub fn history<'a>(&'a self, store: &'a CentralStore) -> History<'a> {
-        History::new(store, self.seed_history.as_deref())
+    /// The history a validation reads: the store's orders, plus (in demo mode) the fixture
+    /// orders that "exist" when the demo starts (`fixtures/orders.json`, which the store does
+    /// not hold, so the two never share an order).
+    pub fn history<'a>(&'a self, store: &'a CentralStore) -> Merged<'a> {
+        Merged::new(
+            store,
+            self.seed_history.as_deref().map(|s| s as &dyn OrderHistory),
+        )
     }
 
     pub fn catalog(&self) -> &dyn Catalog {
@@ -436,6 +348,7 @@ impl AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use orderdesk_domain::reference::OrderSummary;
 
     #[test]
     fn the_manual_clock_moves_only_when_told() {
@@ -578,7 +491,7 @@ mod tests {
                     .external_ids
                     .push(external("shop", format!("EXT-0-{n}")));
             }
-            let from_store = History::new(&store, None);
+            let from_store = Merged::new(&store, None);
             let ctx = |orders: &'_ dyn OrderHistory| {
                 pipeline.validate(
                     &order,
