@@ -4,7 +4,7 @@
 //! through here.
 
 use orderdesk_domain::reference::OrderSummary;
-use orderdesk_domain::OrderState;
+use orderdesk_domain::{AddressId, CustomerId, OfferingId, OrderId, OrderState};
 use rusqlite::{Connection, Params};
 
 use crate::codec::{from_json, from_millis};
@@ -78,4 +78,41 @@ pub(crate) fn terminal_states() -> String {
         .map(|s| format!("'{}'", s.as_str()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The statement of [`oldest_open_with`] for a store whose "open" leaves out `closed` (a list of
+/// quoted states, constants of the domain spelled into the SQL so the statement is cached
+/// once). The customer's orders are walked oldest first through `orders_by_customer_date`, so
+/// the first match ends the walk.
+pub(crate) fn oldest_open_with_sql(closed: &str) -> String {
+    format!(
+        "{SELECT_SUMMARY}
+         WHERE o.customer_id = ?1 AND o.id <> ?4
+           AND o.state NOT IN ({closed})
+           AND EXISTS (SELECT 1 FROM order_items i
+                        WHERE i.order_pk = o.pk AND i.offering_id = ?2)
+           AND EXISTS (SELECT 1 FROM order_items i
+                        WHERE i.order_pk = o.pk AND i.place_id = ?3)
+         ORDER BY o.order_date, o.pk LIMIT 1"
+    )
+}
+
+/// The oldest open order of the customer other than `except` with an item of `offering` and an
+/// item at `place` (duplicate detection), with `sql` from [`oldest_open_with_sql`].
+pub(crate) fn oldest_open_with(
+    conn: &Connection,
+    sql: &str,
+    customer: &CustomerId,
+    offering: &OfferingId,
+    place: &AddressId,
+    except: &OrderId,
+) -> Result<Option<OrderSummary>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(rusqlite::params![
+        customer.as_str(),
+        offering.as_str(),
+        place.as_str(),
+        except.as_str()
+    ])?;
+    rows.next()?.map(summary_from_row).transpose()
 }

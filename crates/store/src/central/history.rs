@@ -19,11 +19,12 @@ use chrono::{DateTime, Utc};
 use orderdesk_domain::reference::{OrderHistory, OrderSummary};
 use orderdesk_domain::{AddressId, CustomerId, OfferingId, OrderId, PaymentMethodId};
 use rusqlite::params;
+use std::sync::LazyLock;
 
 use super::CentralStore;
 use crate::codec::millis;
 use crate::error::Result;
-use crate::summary::{summaries, terminal_states};
+use crate::summary::{oldest_open_with, oldest_open_with_sql, summaries, terminal_states};
 
 /// The customer's orders in a window, from `orders_by_customer_date` alone, counted up to
 /// `?4`. `?1` the customer, `?2` the start of the window, `?3` the order left out.
@@ -45,6 +46,9 @@ const PAYMENT_CUSTOMERS: &str = "SELECT customer_id FROM orders
     WHERE payment_method = ?1 AND order_date >= ?2
     AND pk IS NOT (SELECT pk FROM orders WHERE id = ?3)
     GROUP BY customer_id LIMIT ?4";
+
+/// The oldest open order with an offering at a place: open is not terminal.
+static OPEN_WITH: LazyLock<String> = LazyLock::new(|| oldest_open_with_sql(&terminal_states()));
 
 /// A cap as SQLite's `LIMIT` (a negative limit would mean none).
 fn limit(at_most: usize) -> i64 {
@@ -143,32 +147,7 @@ impl CentralStore {
         place: &AddressId,
         except: &OrderId,
     ) -> Result<Option<OrderSummary>> {
-        // The terminal states are constants of the domain, not input: spelled into the SQL so
-        // the statement is cached once. The customer's orders are walked oldest first through
-        // `orders_by_customer_date`, so the first match ends the walk.
-        let sql = format!(
-            "WHERE o.customer_id = ?1 AND o.id <> ?4
-               AND o.state NOT IN ({})
-               AND EXISTS (SELECT 1 FROM order_items i
-                            WHERE i.order_pk = o.pk AND i.offering_id = ?2)
-               AND EXISTS (SELECT 1 FROM order_items i
-                            WHERE i.order_pk = o.pk AND i.place_id = ?3)
-             ORDER BY o.order_date, o.pk LIMIT 1",
-            terminal_states()
-        );
-        self.read(|conn| {
-            let found = summaries(
-                conn,
-                &sql,
-                params![
-                    customer.as_str(),
-                    offering.as_str(),
-                    place.as_str(),
-                    except.as_str()
-                ],
-            )?;
-            Ok(found.into_iter().next())
-        })
+        self.read(|conn| oldest_open_with(conn, &OPEN_WITH, customer, offering, place, except))
     }
 }
 

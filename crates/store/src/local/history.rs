@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 use super::LocalStore;
 use crate::codec::millis;
 use crate::error::Result;
-use crate::summary::{summaries, terminal_states};
+use crate::summary::{oldest_open_with, oldest_open_with_sql, terminal_states};
 
 /// `?1` the customer, `?2` the start of the window, `?3` the order left out.
 static CUSTOMER_COUNT: LazyLock<String> = LazyLock::new(|| {
@@ -46,6 +46,15 @@ static ADDRESS_COUNT: LazyLock<String> = LazyLock::new(|| {
                                  WHERE i.order_pk = o.pk AND i.place_id = ?1))",
         draft = OrderState::Draft.as_str()
     )
+});
+
+/// The oldest open order with an offering at a place: open is neither terminal nor a draft.
+static OPEN_WITH: LazyLock<String> = LazyLock::new(|| {
+    oldest_open_with_sql(&format!(
+        "'{}', {}",
+        OrderState::Draft.as_str(),
+        terminal_states()
+    ))
 });
 
 impl LocalStore {
@@ -91,30 +100,7 @@ impl LocalStore {
         place: &AddressId,
         except: &OrderId,
     ) -> Result<Option<OrderSummary>> {
-        let sql = format!(
-            "WHERE o.customer_id = ?1 AND o.id <> ?4
-               AND o.state NOT IN ('{}', {})
-               AND EXISTS (SELECT 1 FROM order_items i
-                            WHERE i.order_pk = o.pk AND i.offering_id = ?2)
-               AND EXISTS (SELECT 1 FROM order_items i
-                            WHERE i.order_pk = o.pk AND i.place_id = ?3)
-             ORDER BY o.order_date, o.pk LIMIT 1",
-            OrderState::Draft.as_str(),
-            terminal_states()
-        );
-        self.read(|conn| {
-            let found = summaries(
-                conn,
-                &sql,
-                params![
-                    customer.as_str(),
-                    offering.as_str(),
-                    place.as_str(),
-                    except.as_str()
-                ],
-            )?;
-            Ok(found.into_iter().next())
-        })
+        self.read(|conn| oldest_open_with(conn, &OPEN_WITH, customer, offering, place, except))
     }
 }
 
