@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
 
-use crate::support::{pointers, read_golden, t0};
+use crate::support::{json_tree, pointers, read_golden, t0};
 
 fn intake() -> OrderIntake {
     OrderIntake {
@@ -271,83 +271,6 @@ fn bytes_that_are_not_json_are_errors() {
 // ---------------------------------------------------------------------------------------------
 // Properties: arbitrary JSON, and valid bodies with one value replaced.
 
-fn key() -> impl Strategy<Value = String> {
-    prop::sample::select(vec![
-        "id",
-        "action",
-        "state",
-        "productOrderItem",
-        "relatedParty",
-        "role",
-        "customer",
-        "partyOrPartyRole",
-        "@type",
-        "product",
-        "productCharacteristic",
-        "value",
-        "name",
-        "place",
-        "quantity",
-        "priority",
-        "externalId",
-        "productOrderItemRelationship",
-        "relationshipType",
-        "appointment",
-        "validFor",
-        "startDateTime",
-        "event",
-        "serviceOrder",
-        "serviceOrderItem",
-        "productOffering",
-        "note",
-        "text",
-        "x-ext",
-    ])
-    .prop_map(str::to_owned)
-}
-
-fn scalar() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_map(Value::from),
-        prop::sample::select(vec![
-            "add",
-            "modify",
-            "customer",
-            "Customer",
-            "inProgress",
-            "draft",
-            "1",
-            "4",
-            "9",
-            "",
-            "StringCharacteristic",
-            "NumberCharacteristic",
-            "ObjectCharacteristic",
-            "bundles",
-            "reliesOn",
-            "serviceAddress",
-            "2026-01-01T00:00:00Z",
-            "1e400",
-            "PartyRoleRef",
-        ])
-        .prop_map(Value::from),
-        "[ -~]{0,6}".prop_map(Value::from),
-    ]
-}
-
-fn json_value() -> impl Strategy<Value = Value> {
-    scalar().prop_recursive(5, 64, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(key(), inner, 0..6)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
-}
-
 /// Runs every parser and conversion on `v`; returning at all (no panic) is the property.
 fn feed(v: &Value) {
     let _ = v5_create(v.clone());
@@ -379,7 +302,7 @@ fn arbitrary_json_never_panics() {
         ..Config::default()
     });
     runner
-        .run(&json_value(), |v| {
+        .run(&json_tree(5, 0..4, 0..6), |v| {
             feed(&v);
             let mut wrapped =
                 json!({"productOrderItem": [v.clone()], "relatedParty": customer_v5()});
@@ -410,7 +333,11 @@ fn mutated_valid_bodies_never_panic() {
     });
     runner
         .run(
-            &(0..bodies.len(), any::<prop::sample::Index>(), json_value()),
+            &(
+                0..bodies.len(),
+                any::<prop::sample::Index>(),
+                json_tree(5, 0..4, 0..6),
+            ),
             |(which, at, replacement)| {
                 let mut body = bodies[which].clone();
                 let paths = pointers(&body);

@@ -13,6 +13,7 @@ use orderdesk_domain::order::{
     ItemRelationshipType, JeopardyAlert, Milestone, Note, OrderItem, Payment, RelatedParty,
 };
 use orderdesk_domain::{ItemAction, Money, Priority, ProductOrder};
+use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -520,4 +521,92 @@ pub fn pointers(v: &Value) -> Vec<String> {
     let mut out = Vec::new();
     walk(v, String::new(), &mut out);
     out
+}
+
+// ---- Generators of arbitrary JSON (hostile input, the direct parse) ----
+
+fn key() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "id",
+        "action",
+        "state",
+        "productOrderItem",
+        "relatedParty",
+        "role",
+        "customer",
+        "partyOrPartyRole",
+        "@type",
+        "product",
+        "productCharacteristic",
+        "value",
+        "name",
+        "place",
+        "quantity",
+        "priority",
+        "externalId",
+        "productOrderItemRelationship",
+        "relationshipType",
+        "appointment",
+        "validFor",
+        "startDateTime",
+        "event",
+        "serviceOrder",
+        "serviceOrderItem",
+        "productOffering",
+        "note",
+        "text",
+        "x-ext",
+        "p\"roduct",
+    ])
+    .prop_map(str::to_owned)
+}
+
+fn scalar() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        prop::sample::select(vec![
+            "add",
+            "modify",
+            "customer",
+            "Customer",
+            "inProgress",
+            "draft",
+            "1",
+            "4",
+            "9",
+            "",
+            "StringCharacteristic",
+            "NumberCharacteristic",
+            "ObjectCharacteristic",
+            "bundles",
+            "reliesOn",
+            "serviceAddress",
+            "2026-01-01T00:00:00Z",
+            "1e400",
+            "\"",
+            "\\",
+            "PartyRoleRef",
+        ])
+        .prop_map(Value::from),
+        "[ -~]{0,6}".prop_map(Value::from),
+    ]
+}
+
+/// Arbitrary JSON over TMF-ish keys and values: `depth` levels at most, arrays of `items` and
+/// objects of `fields` entries.
+pub fn json_tree(
+    depth: u32,
+    items: std::ops::Range<usize>,
+    fields: std::ops::Range<usize>,
+) -> impl Strategy<Value = Value> {
+    scalar().prop_recursive(depth, 64, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), items.clone()).prop_map(Value::Array),
+            prop::collection::btree_map(key(), inner, fields.clone())
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
 }
