@@ -30,6 +30,18 @@ async fn a_fulfilled_provide_shows_its_service_items_and_their_states() {
     let done = t.wait_for(V5, &id, "completion", finished).await;
     assert_eq!(done["state"], "completed", "{done}");
 
+    // The SOM reports each service item, then its service order: the order can be completed a
+    // moment before the last service order's own state arrives.
+    t.poll(&progress_path(&id), "every service order completed", |p| {
+        p["items"].as_array().is_some_and(|items| {
+            items.iter().all(|i| {
+                i["serviceItems"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().all(|s| s["serviceOrderState"] == "completed"))
+            })
+        })
+    })
+    .await;
     let a = t.get(&progress_path(&id), AGENT).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     let p = &a.body;

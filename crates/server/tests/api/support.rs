@@ -162,16 +162,22 @@ impl TestServer {
         what: &str,
         done: impl Fn(&Value) -> bool,
     ) -> Value {
+        self.poll(&format!("{base}/productOrder/{id}"), what, done)
+            .await
+    }
+
+    /// GETs `path` (as an agent) until `done` holds (at most 20 s), returning the last body.
+    pub async fn poll(&self, path: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
-            let a = self.get(&format!("{base}/productOrder/{id}"), AGENT).await;
+            let a = self.get(path, AGENT).await;
             assert_eq!(a.status, StatusCode::OK, "{}", a.body);
             if done(&a.body) {
                 return a.body;
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "order {id} never got {what}: {}",
+                "{path} never got {what}: {}",
                 a.body
             );
             tokio::time::sleep(Duration::from_millis(25)).await;
