@@ -31,7 +31,8 @@ use orderdesk_domain::validation::{Decision, ValidationContext, Verdict};
 use orderdesk_domain::{OrderId, ProductOrder, UserId};
 use orderdesk_fixtures::InMemoryInventory;
 use orderdesk_store::central::{
-    Direction, Filter, OrderField, OrderQuery, OrderUpdate, OutboundEvent, StoredOrder,
+    Direction, Filter, OrderField, OrderQuery, OrderUpdate, OutboundEvent, PreparedChange,
+    QueueSync, StoredOrder,
 };
 use orderdesk_store::{CentralStore, CentralTx};
 use orderdesk_tmf::events::EventKind;
@@ -188,42 +189,31 @@ fn queue_entry(order: &ProductOrder) -> Option<QueueEntry> {
     ))
 }
 
-/// Keeps the order's queue entry in line with its state: entered, updated, or (when the order
-/// left the state that queued it) removed. Jeopardy entries belong to the jeopardy board.
-fn sync_queue(
-    tx: &CentralTx<'_>,
-    before: &ProductOrder,
-    after: &ProductOrder,
-    at: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    match queue_entry(after) {
-        Some(entry) => {
-            tx.upsert_queue_entry(&entry, at)?;
-        }
-        None => {
-            let queued_by_state = QueueKind::for_state(before.state());
-            if let Some(kind) = queued_by_state {
-                if tx
-                    .get_queue_entry(&after.id)?
-                    .is_some_and(|e| e.kind == kind)
-                {
-                    tx.remove_queue_entry(&after.id, at)?;
-                }
-            }
-        }
+/// What the order's queue entry becomes when the order goes from `before` to `after`: entered
+/// or refreshed while its state queues it, removed when it left the state that queued it.
+/// Jeopardy entries belong to the jeopardy board.
+fn queue_sync(before: &ProductOrder, after: &ProductOrder) -> QueueSync {
+    match (queue_entry(after), QueueKind::for_state(before.state())) {
+        (Some(entry), _) => QueueSync::Enter(entry),
+        (None, Some(kind)) => QueueSync::Leave(kind),
+        (None, None) => QueueSync::Keep,
     }
-    Ok(())
 }
+
+/// More writes in the same transaction as an order change (see [`commit`]).
+type Also = Box<dyn FnOnce(&CentralTx<'_>) -> Result<(), ApiError> + Send>;
 
 /// Writes `steps` (consecutive versions made from `stored`) in one transaction, each with its
 /// notifications, and the order's queue entry; then tells live followers. A concurrent change
-/// since `stored` fails the whole write with a 412 ([`ApiError::PreconditionFailed`]).
+/// since `stored` fails the whole write with a 412 ([`ApiError::PreconditionFailed`]). The
+/// change is committed together with the creates and updates queued with it (the store's group
+/// commit).
 pub async fn commit_order_change(
     state: &AppState,
     stored: &StoredOrder,
     steps: Vec<Step>,
 ) -> Result<ProductOrder, ApiError> {
-    commit(state, stored, steps, Vec::new(), |_| Ok(())).await
+    write_change(state, stored, steps, Vec::new(), None).await
 }
 
 /// [`commit_order_change`] with more in the same transaction: `also` (e.g. writing a cancel
@@ -235,6 +225,16 @@ pub async fn commit(
     steps: Vec<Step>,
     extra_events: Vec<OutboundEvent>,
     also: impl FnOnce(&CentralTx<'_>) -> Result<(), ApiError> + Send + 'static,
+) -> Result<ProductOrder, ApiError> {
+    write_change(state, stored, steps, extra_events, Some(Box::new(also))).await
+}
+
+async fn write_change(
+    state: &AppState,
+    stored: &StoredOrder,
+    steps: Vec<Step>,
+    extra_events: Vec<OutboundEvent>,
+    also: Option<Also>,
 ) -> Result<ProductOrder, ApiError> {
     let last = steps
         .last()
@@ -259,10 +259,15 @@ pub async fn commit(
     } else {
         events.resize_with(steps.len(), Vec::new);
     }
-    let before = stored.order.clone();
+    let before_version = stored.order.version;
     let at = steps.last().map_or_else(|| state.now(), |s| s.version.at);
+    let queue = if steps.is_empty() {
+        QueueSync::Keep
+    } else {
+        queue_sync(&stored.order, &last)
+    };
     let mut announced = Vec::with_capacity(steps.len());
-    let mut prev_state = before.state();
+    let mut prev_state = stored.order.state();
     for s in &steps {
         let now_state = s.order.state();
         announced.push(ServerEvent {
@@ -281,25 +286,40 @@ pub async fn commit(
     }
     state
         .db(move |store| {
-            store.write(|tx| {
-                let mut expected = before.version;
-                for (step, events) in steps.iter().zip(&events) {
-                    tx.update_order(&OrderUpdate {
+            // Encoded here, before the writer is taken: the writer only runs statements.
+            let mut expected = before_version;
+            let updates: Vec<OrderUpdate<'_>> = steps
+                .iter()
+                .zip(&events)
+                .map(|(step, events)| {
+                    let update = OrderUpdate {
                         order: &step.order,
                         expected_version: expected,
                         version: &step.version,
                         extensions: None,
                         events,
-                    })?;
+                    };
                     expected = step.order.version;
+                    update
+                })
+                .collect();
+            let change = PreparedChange::prepare(&updates, queue, at)?;
+            match also {
+                None if extra_events.is_empty() => {
+                    store.commit_change(change)?;
                 }
-                also(tx)?;
-                tx.enqueue_events(&extra_events, at)?;
-                if let Some(last) = steps.last() {
-                    sync_queue(tx, &before, &last.order, at)?;
-                }
-                Ok::<_, ApiError>(())
-            })
+                also => store.write(|tx| {
+                    tx.apply_change(&change, |tx| {
+                        if let Some(also) = also {
+                            also(tx)?;
+                        }
+                        tx.enqueue_events(&extra_events, at)?;
+                        Ok::<_, ApiError>(())
+                    })?;
+                    Ok::<_, ApiError>(())
+                })?,
+            }
+            Ok(())
         })
         .await?;
     drop(notifiable);

@@ -1,4 +1,5 @@
-//! Group commit for the hot writes: order creates and updates.
+//! Group commit for the hot writes: order creates, updates and prepared changes (an order's
+//! versions with its queue entry: validation's verdicts, desk actions).
 //!
 //! With many concurrent clients, the cost of a write is mostly its commit (appending to the WAL
 //! and, every so often, a checkpoint), not its statements. So a create or update does not take
@@ -18,6 +19,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, DropBehavior, TransactionBehavior};
 
+use super::order_change::PreparedChange;
 use super::orders::{self, CreateOutcome, EncodedCreate, EncodedUpdate, StoredOrder};
 use super::CentralStore;
 use crate::connection::lock;
@@ -26,11 +28,13 @@ use crate::error::{Result, StoreError};
 pub(crate) enum Job {
     Create(EncodedCreate),
     Update(EncodedUpdate),
+    Change(PreparedChange),
 }
 
 pub(crate) enum Done {
     Created(Result<CreateOutcome>),
     Updated(Result<StoredOrder>),
+    Changed(Result<Option<StoredOrder>>),
 }
 
 type Slot = Arc<Mutex<Option<Done>>>;
@@ -58,6 +62,7 @@ impl Job {
         match self {
             Self::Create(c) => Done::Created(orders::create(conn, c)),
             Self::Update(u) => Done::Updated(orders::update(conn, u)),
+            Self::Change(c) => Done::Changed(c.write(conn)),
         }
     }
 
@@ -66,6 +71,7 @@ impl Job {
         match self {
             Self::Create(_) => Done::Created(Err(e())),
             Self::Update(_) => Done::Updated(Err(e())),
+            Self::Change(_) => Done::Changed(Err(e())),
         }
     }
 }
@@ -75,6 +81,7 @@ impl Done {
         match self {
             Self::Created(r) => r.is_ok(),
             Self::Updated(r) => r.is_ok(),
+            Self::Changed(r) => r.is_ok(),
         }
     }
 
@@ -227,6 +234,13 @@ impl CentralStore {
             _ => Err(StoreError::NotCommitted("the writer failed".to_owned())),
         }
     }
+
+    pub(crate) fn submit_change(&self, job: PreparedChange) -> Result<Option<StoredOrder>> {
+        match self.submit(Job::Change(job)) {
+            Some(Done::Changed(r)) => r,
+            _ => Err(StoreError::NotCommitted("the writer failed".to_owned())),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -339,6 +353,39 @@ mod tests {
             2
         );
 
+        // A stale prepared change among creates fails alone too.
+        let (next, version) = record(
+            &first,
+            &OrderCommand::Hold {
+                reason: "credit".into(),
+            },
+            first.order_date,
+            &by,
+            "desk",
+        )
+        .unwrap();
+        let stale_change = PreparedChange::prepare(
+            &[OrderUpdate {
+                order: &next,
+                expected_version: first.version,
+                version: &version,
+                extensions: None,
+                events: &[],
+            }],
+            crate::central::QueueSync::Keep,
+            first.order_date,
+        )
+        .unwrap();
+        let done = run(
+            &store,
+            vec![Job::Change(stale_change), create_job(&order("O-4"), &by)],
+        );
+        assert!(matches!(
+            &done[0],
+            Done::Changed(Err(StoreError::VersionConflict { current: 2 }))
+        ));
+        assert!(ok(&done[1]));
+
         // Alone, a failing job fails and writes nothing.
         let done = run(&store, vec![update_job(&first, &by)]);
         assert!(matches!(
@@ -349,6 +396,6 @@ mod tests {
             store.get_order(&OrderId::new("O-1")).unwrap().order.version,
             2
         );
-        assert_eq!(store.order_count().unwrap(), 3);
+        assert_eq!(store.order_count().unwrap(), 4);
     }
 }

@@ -6,8 +6,9 @@
 //! `BEGIN IMMEDIATE` transaction on the single writer connection and writes, in that same
 //! transaction, its row in the changes feed and its notifications in the outbox. Reads run on a
 //! small pool of read-only connections and never wait for the writer (WAL). Order creates and
-//! updates from concurrent callers are committed together (`group_commit`): one transaction,
-//! one savepoint per write, each caller answered after the commit.
+//! updates (and prepared order changes: an order's versions with its queue entry) from concurrent
+//! callers are committed together (`group_commit`): one transaction, each caller answered after
+//! the commit.
 //!
 //! The API is synchronous and [`CentralStore`] is `Send + Sync`: the server calls it from
 //! `spawn_blocking` or a thread of its own. Composite writes (an order update, its queue entry,
@@ -22,6 +23,7 @@ mod group_commit;
 mod history;
 mod hub;
 mod inventory;
+mod order_change;
 mod order_query;
 mod orders;
 mod queue;
@@ -47,6 +49,7 @@ pub use cancel_requests::CancelRequestQuery;
 pub use changes::{Change, ChangeOp, Entity};
 pub use hub::{ApiVersion, Delivery, DeliveryRecord, NewSubscription, OutboundEvent, Subscription};
 pub use inventory::ProductQuery;
+pub use order_change::{PreparedChange, QueueSync};
 pub use order_query::{Direction, Filter, Op, OrderField, OrderQuery, QueryPlan};
 pub use orders::{CreateOutcome, NewOrder, OrderUpdate, StoredOrder};
 pub use queue::{DeskNote, QueueQuery};

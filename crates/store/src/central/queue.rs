@@ -74,7 +74,7 @@ fn entry_from_row(r: &rusqlite::Row<'_>) -> Result<QueueEntry> {
     })
 }
 
-fn get(conn: &Connection, order: &OrderId) -> Result<Option<QueueEntry>> {
+pub(super) fn get(conn: &Connection, order: &OrderId) -> Result<Option<QueueEntry>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM queue_entries WHERE order_id = ?1"
     ))?;
@@ -93,7 +93,11 @@ fn payload(entry: &QueueEntry) -> Result<Value> {
     })
 }
 
-fn upsert(conn: &Connection, entry: &QueueEntry, at: DateTime<Utc>) -> Result<QueueEntry> {
+pub(super) fn upsert(
+    conn: &Connection,
+    entry: &QueueEntry,
+    at: DateTime<Utc>,
+) -> Result<QueueEntry> {
     let order_exists: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM orders WHERE id = ?1)")?
         .query_row([entry.order.as_str()], |r| r.get(0))?;
@@ -141,7 +145,7 @@ fn upsert(conn: &Connection, entry: &QueueEntry, at: DateTime<Utc>) -> Result<Qu
     Ok(stored)
 }
 
-fn remove(conn: &Connection, order: &OrderId, at: DateTime<Utc>) -> Result<bool> {
+pub(super) fn remove(conn: &Connection, order: &OrderId, at: DateTime<Utc>) -> Result<bool> {
     let n = conn
         .prepare_cached("DELETE FROM queue_entries WHERE order_id = ?1")?
         .execute([order.as_str()])?;
