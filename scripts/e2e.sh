@@ -9,7 +9,9 @@
 #   - tauri-driver (it runs WebKitWebDriver, which launches the app binary of each session),
 #     with ORDERDESK_DATA_DIR (the app's profiles) and XDG_* (WebKit's storage) in the temp dir,
 # runs the Vitest suite in ui/e2e (ui/e2e/vitest.config.ts), and stops every process it started,
-# whatever happens (trap). Screenshots go to docs/screenshots/ (ORDERDESK_E2E_SCREENSHOTS).
+# whatever happens (trap). Screenshots go to docs/screenshots/ (ORDERDESK_E2E_SCREENSHOTS), taken
+# of the app's window on the X display (ui/e2e/display.ts: WebDriver's own screenshot waits for a
+# repaint with compositing off, the app's default).
 #
 # Usage: bash scripts/e2e.sh [vitest arguments, e.g. a file filter: sign-in]
 # Environment: ORDERDESK_E2E_SKIP_SETUP=1 skips scripts/setup.sh (scripts/test.sh ran it);

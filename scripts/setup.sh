@@ -7,7 +7,8 @@
 #   --rust     cargo with rustfmt and clippy
 #   --desktop  the WebKitGTK stack Tauri links against, plus Xvfb for headless runs
 #   --ui       Node.js/npm and ui/node_modules (npm ci)
-#   --e2e      what scripts/e2e.sh drives the app with: WebKitWebDriver, Xvfb, tauri-driver
+#   --e2e      what scripts/e2e.sh drives the app with: WebKitWebDriver, Xvfb, tauri-driver,
+#              xwininfo and ImageMagick (screenshots)
 #   --all      all of the above (the default when no flag is given)
 # ORDERDESK_SETUP="rust,ui" selects the same subsets through the environment.
 set -euo pipefail
@@ -29,7 +30,7 @@ select_part() {
 for arg in "$@"; do
     case "$arg" in
         --rust | --desktop | --ui | --e2e | --all) select_part "${arg#--}" ;;
-        -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) die "unknown flag '$arg' (see --help)" ;;
     esac
 done
@@ -158,8 +159,10 @@ TAURI_DRIVER_VERSION=2.1.0
 setup_e2e() {
     section "setup: e2e (WebKitWebDriver, Xvfb, tauri-driver)"
     # webkit2gtk-driver is /usr/bin/WebKitWebDriver, the WebDriver of the WebKitGTK the app
-    # runs in; tauri-driver starts it and launches the app binary for each session.
-    apt_install webkit2gtk-driver xvfb xauth
+    # runs in; tauri-driver starts it and launches the app binary for each session. x11-utils
+    # (xwininfo) and imagemagick (import): the tests take their screenshots of the app's window
+    # from the X display (ui/e2e/display.ts says why).
+    apt_install webkit2gtk-driver xvfb xauth x11-utils imagemagick
     have WebKitWebDriver || die "WebKitWebDriver missing after installing webkit2gtk-driver"
     # tauri-driver prints no version of its own; cargo's install list says which one is there.
     if have tauri-driver && have cargo &&

@@ -6,6 +6,7 @@ import { join } from "node:path";
 
 import { afterAll, afterEach } from "vitest";
 
+import { windowPng } from "./display.ts";
 import { Fatal, Session, waitUntil, WebDriverError, type Element } from "./webdriver.ts";
 
 function required(name: string): string {
@@ -53,13 +54,22 @@ export async function launch(): Promise<Session> {
   return session;
 }
 
+/**
+ * The app's window as a PNG: from the X display (display.ts: WebDriver's own screenshot waits for
+ * a repaint with compositing off, the app's default), or from WebDriver where the display has no
+ * such window (a Wayland session).
+ */
+export async function windowPicture(session: Session): Promise<Buffer> {
+  return (await windowPng()) ?? session.screenshot();
+}
+
 /** Writes the window as docs/screenshots/<flow>-<step>.png. */
 export async function screenshot(session: Session, flow: string, step: string): Promise<void> {
   // Two animation frames: what React just rendered has been painted.
   await session.executeAsync(
     "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
   );
-  const png = await session.screenshot();
+  const png = await windowPicture(session);
   mkdirSync(env.screenshots, { recursive: true });
   writeFileSync(join(env.screenshots, `${flow}-${step}.png`), png);
 }
@@ -295,8 +305,7 @@ export function keepFailures(flow: string, current: () => Session | undefined): 
     }
     mkdirSync(dir, { recursive: true });
     const name = `${flow}-${context.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}`;
-    await session
-      .screenshot()
+    await windowPicture(session)
       .then((png) => {
         writeFileSync(join(dir, `${name}.png`), png);
       })
