@@ -33,7 +33,7 @@ mod service_orders;
 mod versions;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -66,9 +66,10 @@ pub struct Page<T> {
 /// The central server's database (`<data_dir>/orderdesk.db`).
 #[derive(Debug)]
 pub struct CentralStore {
-    writer: Mutex<Connection>,
-    /// Creates and updates waiting to be committed together (see `group_commit`).
-    pending: group_commit::Pending,
+    writer: Arc<Mutex<Connection>>,
+    /// Commits the creates, updates and prepared changes queued meanwhile together (see
+    /// `group_commit`).
+    committer: group_commit::Committer,
     readers: ReadPool,
     path: PathBuf,
     /// Checkpoints the WAL off the commit path; stopped when the store is dropped.
@@ -105,11 +106,12 @@ impl CentralStore {
         scans::fill_jeopardy_due(&mut writer)?;
         // Checkpoints run in their own thread; the writer checkpoints only if it falls behind.
         writer.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
+        let writer = Arc::new(Mutex::new(writer));
         let readers = ReadPool::open(&path, options)?;
         let checkpointer = Checkpointer::start(&path, options)?;
         Ok(Self {
-            writer: Mutex::new(writer),
-            pending: group_commit::Pending::default(),
+            committer: group_commit::Committer::start(Arc::clone(&writer))?,
+            writer,
             readers,
             path,
             _checkpointer: checkpointer,
