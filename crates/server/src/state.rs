@@ -75,13 +75,16 @@ impl Clock for ManualClock {
     }
 }
 
-/// Ids are random UUIDs (v4); `kind` only documents the caller's intent.
+/// Ids are time-ordered UUIDs (v7: a millisecond timestamp, then random bits); `kind` only
+/// documents the caller's intent. Time-ordered, a new order's id lands at the end of the store's
+/// id index instead of on a random page of it: one page less written per create, and the
+/// recent orders' index pages stay together in the cache.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UuidIds;
 
 impl IdSource for UuidIds {
     fn next_id(&mut self, _kind: &str) -> String {
-        uuid::Uuid::new_v4().to_string()
+        uuid::Uuid::now_v7().to_string()
     }
 }
 
