@@ -88,6 +88,16 @@ pub fn typescript() -> specta_typescript::Typescript {
     specta_typescript::Typescript::default().header(BINDINGS_HEADER)
 }
 
+/// One environment switch WebKitGTK reads when its processes start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebviewSwitch {
+    pub name: &'static str,
+    pub value: &'static str,
+    /// Left alone also when the operator has set any of these (a switch that only makes sense
+    /// together with another one the operator may have decided differently).
+    pub unless_set: &'static [&'static str],
+}
+
 /// The environment switches WebKitGTK reads when its processes start that the app sets for
 /// itself (on Linux), each only when the operator has not set it either way.
 ///
@@ -98,27 +108,53 @@ pub fn typescript() -> specta_typescript::Typescript {
 /// by about 75 MB. (In this mode WebKitWebDriver's screenshot waits for a repaint that an idle
 /// page never makes; the end-to-end tests therefore take their screenshots from the X display.)
 ///
+/// `WEBKIT_DISABLE_DMABUF_RENDERER=1`, only together with the app's own choice of compositing
+/// off: with no composited frames to hand over as DMA-BUFs, the UI process still sets up that
+/// renderer (GBM, EGL images) unless told not to, about 5 MB of the app process. (On its own,
+/// with compositing on, it would also turn compositing off on WebKitGTK 2.50 under X11; an
+/// operator who keeps compositing with `WEBKIT_DISABLE_COMPOSITING_MODE=0` keeps this too.)
+///
 /// `WEBKIT_SKIA_ENABLE_CPU_RENDERING=1`: the page is painted with Skia on the CPU instead of
 /// through OpenGL. Without a GPU, as on Xvfb, virtual machines and remote desktops, "GPU"
 /// painting is Mesa's llvmpipe and costs the page's process about 27 MB of heap; dense tables and
 /// forms paint as fast on the CPU.
 ///
 /// Measured in BENCHMARKS.md, "Desktop app: launch and memory".
-pub const WEBVIEW_ENVIRONMENT: &[(&str, &str)] = &[
-    ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
-    ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"),
+pub const WEBVIEW_ENVIRONMENT: &[WebviewSwitch] = &[
+    WebviewSwitch {
+        name: COMPOSITING_SWITCH,
+        value: "1",
+        unless_set: &[],
+    },
+    WebviewSwitch {
+        name: "WEBKIT_DISABLE_DMABUF_RENDERER",
+        value: "1",
+        unless_set: &[COMPOSITING_SWITCH],
+    },
+    WebviewSwitch {
+        name: "WEBKIT_SKIA_ENABLE_CPU_RENDERING",
+        value: "1",
+        unless_set: &[],
+    },
 ];
 
+/// The environment variable that turns WebKitGTK's accelerated compositing off.
+const COMPOSITING_SWITCH: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
 /// The switches of [`WEBVIEW_ENVIRONMENT`] to set, given what the environment holds now: those
-/// the operator has not set to anything (`WEBKIT_DISABLE_COMPOSITING_MODE=0` keeps accelerated
-/// compositing, `WEBKIT_SKIA_ENABLE_CPU_RENDERING=0` WebKit's OpenGL painting).
+/// the operator has not set to anything, nor any switch they depend on
+/// (`WEBKIT_DISABLE_COMPOSITING_MODE=0` keeps accelerated compositing and its DMA-BUF renderer;
+/// `WEBKIT_SKIA_ENABLE_CPU_RENDERING=0` WebKit's OpenGL painting).
 pub fn webview_environment_to_set(
     current: impl Fn(&str) -> Option<std::ffi::OsString>,
 ) -> Vec<(&'static str, &'static str)> {
     WEBVIEW_ENVIRONMENT
         .iter()
-        .copied()
-        .filter(|(name, _)| current(name).is_none())
+        .filter(|switch| {
+            current(switch.name).is_none()
+                && switch.unless_set.iter().all(|name| current(name).is_none())
+        })
+        .map(|switch| (switch.name, switch.value))
         .collect()
 }
 
@@ -162,18 +198,30 @@ mod tests {
             unset,
             vec![
                 ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+                ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
                 ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"),
             ]
         );
         assert!(webview_environment_to_set(|_| Some(OsString::from("0"))).is_empty());
         assert!(webview_environment_to_set(|_| Some(OsString::new())).is_empty());
-        // An operator who keeps compositing on still gets CPU painting, and the other way round.
+        // An operator who keeps compositing keeps its DMA-BUF renderer, and still gets CPU painting.
         let compositing_kept = webview_environment_to_set(|name| {
             (name == "WEBKIT_DISABLE_COMPOSITING_MODE").then(|| OsString::from("0"))
         });
         assert_eq!(
             compositing_kept,
             vec![("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1")]
+        );
+        // One who keeps GL painting still gets compositing off.
+        let gl_painting_kept = webview_environment_to_set(|name| {
+            (name == "WEBKIT_SKIA_ENABLE_CPU_RENDERING").then(|| OsString::from("0"))
+        });
+        assert_eq!(
+            gl_painting_kept,
+            vec![
+                ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+                ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+            ]
         );
     }
 
