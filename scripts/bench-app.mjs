@@ -161,6 +161,20 @@ function memory(root) {
 
 const mb = (kbs) => Math.round(kbs / 102.4) / 10;
 
+/**
+ * The WEBKIT_* switches the page's process runs with: the operator's and the ones the app sets
+ * for itself where the operator has not (src-tauri/src/lib.rs, WEBVIEW_ENVIRONMENT).
+ */
+function pageSwitches(root) {
+  const page = tree(root).find((pid) => readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "WebKitWebProces");
+  if (page === undefined) return "(no WebKitWebProcess)";
+  return readFileSync(`/proc/${page}/environ`, "utf8")
+    .split("\0")
+    .filter((entry) => entry.startsWith("WEBKIT_") && !entry.startsWith("WEBKIT_INSPECTOR_SERVER="))
+    .sort()
+    .join(" ");
+}
+
 // --- the runs -------------------------------------------------------------------------------
 
 async function start() {
@@ -178,7 +192,7 @@ async function launchOnce() {
     const pid = appPid();
     const age = ageSeconds(pid);
     const procs = memory(pid);
-    return { session, pid, firstScreenSeconds: age, procs };
+    return { session, pid, firstScreenSeconds: age, procs, switches: pageSwitches(pid) };
   } catch (error) {
     await wd("DELETE", `/session/${session}`).catch(() => undefined);
     throw error;
@@ -224,6 +238,7 @@ for (let i = 0; i < runs; i++) {
   const run = await launchOnce();
   await wd("DELETE", `/session/${run.session}`);
   launches.push(run);
+  if (i === 0) console.log(`WebKit switches of the page's process (the app's defaults included): ${run.switches}`);
   console.log(
     `launch ${i + 1}/${runs}: first screen at ${run.firstScreenSeconds.toFixed(2)} s after process start; ` +
       `RSS at the sign-in screen ${mb(run.procs.reduce((s, p) => s + p.rssKb, 0))} MB`,
