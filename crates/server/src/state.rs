@@ -18,7 +18,9 @@ use orderdesk_domain::reference::{
 use orderdesk_domain::validation::{Pipeline, ValidationPolicy};
 use orderdesk_domain::IdSource;
 use orderdesk_fixtures::{InMemoryAddresses, InMemoryCatalog, InMemoryCustomers, InMemoryOrders};
-use orderdesk_store::central::ReferenceKind;
+use orderdesk_store::central::{
+    CreateOutcome, NewOrder, PreparedChange, ReferenceKind, StoredOrder,
+};
 use orderdesk_store::CentralStore;
 use orderdesk_tmf::tmf620::CatalogDocument;
 use orderdesk_tmf::ApiVersion;
@@ -271,6 +273,10 @@ impl fmt::Debug for AppState {
     }
 }
 
+fn committer_gone() -> ApiError {
+    ApiError::internal("the store's committer stopped before answering")
+}
+
 impl AppState {
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
@@ -286,6 +292,30 @@ impl AppState {
         tokio::task::spawn_blocking(move || f(&store))
             .await
             .map_err(|e| ApiError::internal(format!("store task failed: {e}")))?
+    }
+
+    /// Stores a new order through the store's group commit without holding a thread while the
+    /// batch commits: encoded on the calling task, answered by the store's committer thread.
+    pub async fn create_order(&self, new: &NewOrder<'_>) -> Result<CreateOutcome, ApiError> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.store.create_order_then(new, move |result| {
+            // The request may have gone away meanwhile: the order is stored all the same.
+            let _ = answer.send(result);
+        })?;
+        Ok(answered.await.map_err(|_| committer_gone())??)
+    }
+
+    /// Commits a prepared order change through the store's group commit, like
+    /// [`AppState::create_order`]; the last version's stored order, if any.
+    pub async fn commit_change(
+        &self,
+        change: PreparedChange,
+    ) -> Result<Option<StoredOrder>, ApiError> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.store.commit_change_then(change, move |result| {
+            let _ = answer.send(result);
+        });
+        Ok(answered.await.map_err(|_| committer_gone())??)
     }
 
     /// Runs a read-only `f` against the store on one of the server's reader threads: cheaper

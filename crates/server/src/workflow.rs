@@ -284,44 +284,47 @@ async fn write_change(
         });
         prev_state = now_state;
     }
-    state
-        .db(move |store| {
-            // Encoded here, before the writer is taken: the writer only runs statements.
-            let mut expected = before_version;
-            let updates: Vec<OrderUpdate<'_>> = steps
-                .iter()
-                .zip(&events)
-                .map(|(step, events)| {
-                    let update = OrderUpdate {
-                        order: &step.order,
-                        expected_version: expected,
-                        version: &step.version,
-                        extensions: None,
-                        events,
-                    };
-                    expected = step.order.version;
-                    update
-                })
-                .collect();
-            let change = PreparedChange::prepare(&updates, queue, at)?;
-            match also {
-                None if extra_events.is_empty() => {
-                    store.commit_change(change)?;
-                }
-                also => store.write(|tx| {
-                    tx.apply_change(&change, |tx| {
-                        if let Some(also) = also {
-                            also(tx)?;
-                        }
-                        tx.enqueue_events(&extra_events, at)?;
+    // Encoded here, before the writer: the writer only runs statements.
+    let change = {
+        let mut expected = before_version;
+        let updates: Vec<OrderUpdate<'_>> = steps
+            .iter()
+            .zip(&events)
+            .map(|(step, events)| {
+                let update = OrderUpdate {
+                    order: &step.order,
+                    expected_version: expected,
+                    version: &step.version,
+                    extensions: None,
+                    events,
+                };
+                expected = step.order.version;
+                update
+            })
+            .collect();
+        PreparedChange::prepare(&updates, queue, at)?
+    };
+    match also {
+        None if extra_events.is_empty() => {
+            state.commit_change(change).await?;
+        }
+        also => {
+            state
+                .db(move |store| {
+                    store.write(|tx| {
+                        tx.apply_change(&change, |tx| {
+                            if let Some(also) = also {
+                                also(tx)?;
+                            }
+                            tx.enqueue_events(&extra_events, at)?;
+                            Ok::<_, ApiError>(())
+                        })?;
                         Ok::<_, ApiError>(())
-                    })?;
-                    Ok::<_, ApiError>(())
-                })?,
-            }
-            Ok(())
-        })
-        .await?;
+                    })
+                })
+                .await?;
+        }
+    }
     drop(notifiable);
     for event in announced {
         state.announce(event);

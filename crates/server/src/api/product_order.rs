@@ -185,16 +185,14 @@ async fn create(
         user.name
     );
     let outcome = state
-        .db(move |store| {
-            Ok(store.create_order(&NewOrder {
-                order: &order,
-                extensions: ext_json.as_ref(),
-                idempotency_key: key.as_deref(),
-                by: &by,
-                at: now,
-                reason: &reason,
-                events: &events,
-            })?)
+        .create_order(&NewOrder {
+            order: &order,
+            extensions: ext_json.as_ref(),
+            idempotency_key: key.as_deref(),
+            by: &by,
+            at: now,
+            reason: &reason,
+            events: &events,
         })
         .await?;
     drop(notifiable);

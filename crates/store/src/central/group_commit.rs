@@ -64,9 +64,25 @@ impl Slot {
     }
 }
 
+/// Who gets a job's result: a thread waiting on its slot, or a callback (run on the committer
+/// thread, so it must be short: hand the result over and return).
+enum Reply {
+    Slot(Arc<Slot>),
+    Then(Box<dyn FnOnce(Done) + Send>),
+}
+
+impl Reply {
+    fn send(self, done: Done) {
+        match self {
+            Self::Slot(slot) => slot.fill(done),
+            Self::Then(then) => then(done),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Queue {
-    jobs: Vec<(Job, Arc<Slot>)>,
+    jobs: Vec<(Job, Reply)>,
     stopped: bool,
 }
 
@@ -114,15 +130,27 @@ impl Committer {
     /// Queues `job` and waits for its result.
     fn submit(&self, job: Job) -> Done {
         let slot = Arc::new(Slot::default());
+        self.queue(job, Reply::Slot(Arc::clone(&slot)));
+        slot.wait()
+    }
+
+    /// Queues `job`; `then` gets its result on the committer thread.
+    fn submit_then(&self, job: Job, then: impl FnOnce(Done) + Send + 'static) {
+        self.queue(job, Reply::Then(Box::new(then)));
+    }
+
+    fn queue(&self, job: Job, reply: Reply) {
         {
             let mut queue = lock_any(&self.pending.queue);
-            if queue.stopped {
-                return job.failed("the store is closing");
+            if !queue.stopped {
+                queue.jobs.push((job, reply));
+                drop(queue);
+                self.pending.ready.notify_one();
+                return;
             }
-            queue.jobs.push((job, Arc::clone(&slot)));
         }
-        self.pending.ready.notify_one();
-        slot.wait()
+        let done = job.failed("the store is closing");
+        reply.send(done);
     }
 }
 
@@ -152,22 +180,21 @@ fn commit_until_stopped(writer: &Mutex<Connection>, pending: &Pending) {
             }
             std::mem::take(&mut queue.jobs)
         };
-        let slots: Vec<Arc<Slot>> = batch.iter().map(|(_, slot)| Arc::clone(slot)).collect();
-        let (jobs, _): (Vec<Job>, Vec<Arc<Slot>>) = batch.into_iter().unzip();
+        let (jobs, replies): (Vec<Job>, Vec<Reply>) = batch.into_iter().unzip();
         let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut conn = lock(writer);
             run_batch(&mut conn, &jobs)
         }));
         match results {
             Ok(results) => {
-                for (slot, done) in slots.iter().zip(results) {
-                    slot.fill(done);
+                for (reply, done) in replies.into_iter().zip(results) {
+                    reply.send(done);
                 }
             }
             // The transaction was rolled back when the panic dropped it.
             Err(_) => {
-                for (slot, job) in slots.iter().zip(&jobs) {
-                    slot.fill(job.failed("the writer panicked"));
+                for (reply, job) in replies.into_iter().zip(&jobs) {
+                    reply.send(job.failed("the writer panicked"));
                 }
             }
         }
@@ -327,6 +354,36 @@ impl CentralStore {
             Done::Changed(r) => r,
             _ => Err(StoreError::NotCommitted("the writer failed".to_owned())),
         }
+    }
+
+    /// [`Self::submit_create`] without waiting: `then` gets the result on the committer thread.
+    pub(crate) fn submit_create_then(
+        &self,
+        job: EncodedCreate,
+        then: impl FnOnce(Result<CreateOutcome>) + Send + 'static,
+    ) {
+        self.committer
+            .submit_then(Job::Create(job), move |done| match done {
+                Done::Created(r) => then(r),
+                _ => then(Err(StoreError::NotCommitted(
+                    "the writer failed".to_owned(),
+                ))),
+            });
+    }
+
+    /// [`Self::submit_change`] without waiting: `then` gets the result on the committer thread.
+    pub(crate) fn submit_change_then(
+        &self,
+        job: PreparedChange,
+        then: impl FnOnce(Result<Option<StoredOrder>>) + Send + 'static,
+    ) {
+        self.committer
+            .submit_then(Job::Change(job), move |done| match done {
+                Done::Changed(r) => then(r),
+                _ => then(Err(StoreError::NotCommitted(
+                    "the writer failed".to_owned(),
+                ))),
+            });
     }
 }
 
@@ -511,5 +568,41 @@ mod tests {
             t.join().unwrap();
         }
         assert_eq!(store.order_count().unwrap(), 320);
+    }
+
+    #[test]
+    fn a_callback_gets_its_result_after_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(CentralStore::open(dir.path()).unwrap());
+        let by = UserId::new("U-1");
+        let (tx, rx) = std::sync::mpsc::channel();
+        for n in 0..20 {
+            let o = order(&format!("O-{n}"));
+            let tx = tx.clone();
+            let reader = Arc::clone(&store);
+            store
+                .create_order_then(
+                    &NewOrder {
+                        order: &o,
+                        extensions: None,
+                        idempotency_key: None,
+                        by: &by,
+                        at: o.order_date,
+                        reason: "captured",
+                        events: &[],
+                    },
+                    move |result| {
+                        // Committed by the time the callback runs: readers see it.
+                        let id = result.unwrap().into_order().order.id;
+                        let seen = reader.get_order(&id).is_ok();
+                        tx.send((id, seen)).unwrap();
+                    },
+                )
+                .unwrap();
+        }
+        let mut answered: Vec<(OrderId, bool)> = (0..20).map(|_| rx.recv().unwrap()).collect();
+        answered.sort();
+        assert!(answered.iter().all(|(_, seen)| *seen));
+        assert_eq!(store.order_count().unwrap(), 20);
     }
 }

@@ -142,6 +142,16 @@ impl CentralStore {
     pub fn commit_change(&self, change: PreparedChange) -> Result<Option<StoredOrder>> {
         self.submit_change(change)
     }
+
+    /// [`Self::commit_change`] without blocking the caller: `then` gets the result on the
+    /// store's committer thread once the batch committed (so it must only hand it over).
+    pub fn commit_change_then(
+        &self,
+        change: PreparedChange,
+        then: impl FnOnce(Result<Option<StoredOrder>>) + Send + 'static,
+    ) {
+        self.submit_change_then(change, then);
+    }
 }
 
 impl CentralTx<'_> {

@@ -688,6 +688,20 @@ impl CentralStore {
         self.submit_create(EncodedCreate::encode(new)?)
     }
 
+    /// [`Self::create_order`] for a caller that does not block a thread on the commit (an async
+    /// server): the order is encoded here, and `then` is called with the result once the batch it
+    /// joined committed (or failed). `then` runs on the store's committer thread, so it must only
+    /// hand the result over (send it on a channel). An order that cannot be encoded is refused
+    /// here, and `then` is not called.
+    pub fn create_order_then(
+        &self,
+        new: &NewOrder<'_>,
+        then: impl FnOnce(Result<CreateOutcome>) + Send + 'static,
+    ) -> Result<()> {
+        self.submit_create_then(EncodedCreate::encode(new)?, then);
+        Ok(())
+    }
+
     /// The order, or [`StoreError::NotFound`].
     pub fn get_order(&self, id: &OrderId) -> Result<StoredOrder> {
         self.readers
