@@ -159,8 +159,12 @@ impl Drop for Committer {
         lock_any(&self.pending.queue).stopped = true;
         self.pending.ready.notify_one();
         if let Some(thread) = self.thread.take() {
-            // A panic in the thread has already failed its batch (see commit_until_stopped).
-            let _ = thread.join();
+            // A callback holding the last handle to the store drops it on the committer thread
+            // itself: that thread then ends by itself once its batch is answered.
+            if thread.thread().id() != std::thread::current().id() {
+                // A panic in the thread has already failed its batch (see commit_until_stopped).
+                let _ = thread.join();
+            }
         }
     }
 }
@@ -604,5 +608,42 @@ mod tests {
         answered.sort();
         assert!(answered.iter().all(|(_, seen)| *seen));
         assert_eq!(store.order_count().unwrap(), 20);
+    }
+
+    #[test]
+    fn a_callback_may_hold_the_last_handle_to_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(CentralStore::open(dir.path()).unwrap());
+        let o = order("O-1");
+        let by = UserId::new("U-1");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let last = Arc::clone(&store);
+        store
+            .create_order_then(
+                &NewOrder {
+                    order: &o,
+                    extensions: None,
+                    idempotency_key: None,
+                    by: &by,
+                    at: o.order_date,
+                    reason: "captured",
+                    events: &[],
+                },
+                move |result| {
+                    // Wait until the caller dropped its handle: this one is the last.
+                    wait.recv().unwrap();
+                    let created = result.is_ok();
+                    drop(last);
+                    tx.send(created).unwrap();
+                },
+            )
+            .unwrap();
+        drop(store);
+        go.send(()).unwrap();
+        assert!(rx.recv().unwrap());
+        // The store was closed on the committer thread; it opens again with the order.
+        let store = CentralStore::open(dir.path()).unwrap();
+        assert_eq!(store.order_count().unwrap(), 1);
     }
 }
