@@ -40,7 +40,8 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::codec::millis;
 use crate::connection::{
-    lock, open_writer, Checkpointer, ReadPool, StoreOptions, WRITER_CHECKPOINT_PAGES,
+    lock, open_writer, Checkpointer, ReadPool, StoreOptions, WAL_SIZE_LIMIT,
+    WRITER_CHECKPOINT_PAGES,
 };
 use crate::error::{Result, StoreError};
 use crate::migrations;
@@ -106,6 +107,7 @@ impl CentralStore {
         scans::fill_jeopardy_due(&mut writer)?;
         // Checkpoints run in their own thread; the writer checkpoints only if it falls behind.
         writer.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
+        writer.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
         let writer = Arc::new(Mutex::new(writer));
         let readers = ReadPool::open(&path, options)?;
         let checkpointer = Checkpointer::start(&path, options)?;
