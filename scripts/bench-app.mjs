@@ -162,7 +162,7 @@ function memory(root) {
 const mb = (kbs) => Math.round(kbs / 102.4) / 10;
 
 /**
- * The WEBKIT_* switches the page's process runs with: the operator's and the ones the app sets
+ * The WEBKIT_*, JSC_* and MALLOC_* switches the page's process runs with: the operator's and the ones the app sets
  * for itself where the operator has not (src-tauri/src/lib.rs, WEBVIEW_ENVIRONMENT).
  */
 function pageSwitches(root) {
@@ -170,7 +170,10 @@ function pageSwitches(root) {
   if (page === undefined) return "(no WebKitWebProcess)";
   return readFileSync(`/proc/${page}/environ`, "utf8")
     .split("\0")
-    .filter((entry) => entry.startsWith("WEBKIT_") && !entry.startsWith("WEBKIT_INSPECTOR_SERVER="))
+    .filter(
+      (entry) =>
+        /^(WEBKIT_|JSC_|MALLOC_)/.test(entry) && !entry.startsWith("WEBKIT_INSPECTOR_SERVER="),
+    )
     .sort()
     .join(" ");
 }

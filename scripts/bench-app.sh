@@ -83,7 +83,7 @@ start_tauri_driver "$run_dir/app-data" "$run_dir/xdg"
 
 section "bench-app: measure ($profile build, $runs launches)"
 info "machine: $(nproc) cores; load before: $(uptime)"
-info "WebKit/malloc settings from the environment (the app adds its own defaults where unset): $(env | grep -E '^(WEBKIT_|MALLOC_|GLIBC_TUNABLES=)' | sort | tr '\n' ' ' || true)"
+info "WebKit/JSC/malloc settings from the environment (the app adds its own defaults where unset): $(env | grep -E '^(WEBKIT_|JSC_|MALLOC_|GLIBC_TUNABLES=)' | sort | tr '\n' ' ' || true)"
 # In the background and waited for, so that Ctrl-C or TERM stops it with everything else.
 BENCH_DRIVER_URL="$DRIVER_URL" \
     BENCH_APP="$run_dir/bin/orderdesk" \
