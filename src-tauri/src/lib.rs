@@ -126,10 +126,10 @@ pub struct WebviewSwitch {
 /// hundred times its default warm-up. Most of the desk's React code runs a few times per screen
 /// and stays in the interpreter, with no machine code or compiler memory spent on it; the hot
 /// loops (filtering and sorting the queue's 100,000 rows) still reach the JIT within their
-/// first call, and the DFG within a few, and measured as fast in the app as with the defaults. About 13 MB less PSS in the page's process
-/// with 100,000 local orders. All three are left alone when the operator sets any of them (they
-/// are tuned together) or turns the JIT or its DFG tier off or on (`JSC_useJIT`,
-/// `JSC_useDFGJIT`).
+/// first call, and the DFG within a few, and measured as fast in the app as with the defaults.
+/// About 13 MB less PSS in the page's process with 100,000 local orders. All three are left
+/// alone when the operator sets any of them (they are tuned together) or turns the JIT or its
+/// DFG tier off or on (`JSC_useJIT`, `JSC_useDFGJIT`).
 ///
 /// Measured in BENCHMARKS.md, "Desktop app: launch and memory".
 pub const WEBVIEW_ENVIRONMENT: &[WebviewSwitch] = &[
