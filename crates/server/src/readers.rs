@@ -7,7 +7,9 @@
 //! takes jobs from one lock-free queue and answers through a oneshot channel.
 //!
 //! Only reads go here: a write waits for the group commit, and would hold a reader thread for
-//! that long. Writes stay on [`crate::AppState::db`].
+//! that long. Creates and order changes go to the store's committer
+//! ([`crate::AppState::create_order`], [`crate::AppState::commit_change`]); other writes run on
+//! [`crate::AppState::db`].
 //!
 //! [`Readers::background`] starts the same kind of pool for background reads that may take long
 //! (validation reads the customer's, the address's and the payment method's order history), so

@@ -357,18 +357,24 @@ mod tests {
         );
     }
 
+    /// A world whose customer placed `n` orders in the last `n` minutes.
+    fn with_past_orders(n: usize) -> TestWorld {
+        let mut w = TestWorld::new();
+        for k in 0..n {
+            w.past_order(
+                &format!("ORD-{k}"),
+                Duration::minutes(i64::try_from(k).unwrap()),
+            );
+        }
+        w
+    }
+
     /// The history counts only up to the threshold (a store need not count a busy customer's
     /// every order): past it, the message says "or more".
     #[test]
     fn past_the_threshold_the_count_says_or_more() {
-        let mut w = TestWorld::new();
-        let hold_at = w.policy.fraud.customer_orders_hold_at;
-        for n in 0..hold_at + 5 {
-            w.past_order(
-                &format!("ORD-{n}"),
-                Duration::minutes(i64::try_from(n).unwrap()),
-            );
-        }
+        let hold_at = TestWorld::new().policy.fraud.customer_orders_hold_at;
+        let w = with_past_orders(hold_at + 5);
         let results = check(&w, &w.order(vec![fibre("1")]));
         let found = only(&results, codes::FRAUD_VELOCITY_CUSTOMER);
         assert_eq!(
@@ -379,13 +385,7 @@ mod tests {
             )
         );
         // Exactly at the threshold the count is exact.
-        let mut w = TestWorld::new();
-        for n in 0..hold_at - 1 {
-            w.past_order(
-                &format!("ORD-{n}"),
-                Duration::minutes(i64::try_from(n).unwrap()),
-            );
-        }
+        let w = with_past_orders(hold_at - 1);
         let results = check(&w, &w.order(vec![fibre("1")]));
         let found = only(&results, codes::FRAUD_VELOCITY_CUSTOMER);
         assert_eq!(

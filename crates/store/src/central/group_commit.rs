@@ -414,19 +414,21 @@ mod tests {
         .unwrap()
     }
 
+    /// `o` as captured by `by` at its order date.
+    fn new_order<'a>(o: &'a ProductOrder, by: &'a UserId) -> NewOrder<'a> {
+        NewOrder {
+            order: o,
+            extensions: None,
+            idempotency_key: None,
+            by,
+            at: o.order_date,
+            reason: "captured",
+            events: &[],
+        }
+    }
+
     fn create_job(o: &ProductOrder, by: &UserId) -> Job {
-        Job::Create(
-            EncodedCreate::encode(&NewOrder {
-                order: o,
-                extensions: None,
-                idempotency_key: None,
-                by,
-                at: o.order_date,
-                reason: "captured",
-                events: &[],
-            })
-            .unwrap(),
-        )
+        Job::Create(EncodedCreate::encode(&new_order(o, by)).unwrap())
     }
 
     /// An update of `current` to its next version: runs once, then fails as stale.
@@ -585,23 +587,12 @@ mod tests {
             let tx = tx.clone();
             let reader = Arc::clone(&store);
             store
-                .create_order_then(
-                    &NewOrder {
-                        order: &o,
-                        extensions: None,
-                        idempotency_key: None,
-                        by: &by,
-                        at: o.order_date,
-                        reason: "captured",
-                        events: &[],
-                    },
-                    move |result| {
-                        // Committed by the time the callback runs: readers see it.
-                        let id = result.unwrap().into_order().order.id;
-                        let seen = reader.get_order(&id).is_ok();
-                        tx.send((id, seen)).unwrap();
-                    },
-                )
+                .create_order_then(&new_order(&o, &by), move |result| {
+                    // Committed by the time the callback runs: readers see it.
+                    let id = result.unwrap().into_order().order.id;
+                    let seen = reader.get_order(&id).is_ok();
+                    tx.send((id, seen)).unwrap();
+                })
                 .unwrap();
         }
         let mut answered: Vec<(OrderId, bool)> = (0..20).map(|_| rx.recv().unwrap()).collect();
@@ -620,24 +611,13 @@ mod tests {
         let (go, wait) = std::sync::mpsc::channel::<()>();
         let last = Arc::clone(&store);
         store
-            .create_order_then(
-                &NewOrder {
-                    order: &o,
-                    extensions: None,
-                    idempotency_key: None,
-                    by: &by,
-                    at: o.order_date,
-                    reason: "captured",
-                    events: &[],
-                },
-                move |result| {
-                    // Wait until the caller dropped its handle: this one is the last.
-                    wait.recv().unwrap();
-                    let created = result.is_ok();
-                    drop(last);
-                    tx.send(created).unwrap();
-                },
-            )
+            .create_order_then(&new_order(&o, &by), move |result| {
+                // Wait until the caller dropped its handle: this one is the last.
+                wait.recv().unwrap();
+                let created = result.is_ok();
+                drop(last);
+                tx.send(created).unwrap();
+            })
             .unwrap();
         drop(store);
         go.send(()).unwrap();
